@@ -7,7 +7,7 @@
 //
 // Every node prints back to canonical source with String. For EQL nodes the
 // printed text parses again to the same tree; KQL-only nodes (Term, Exists,
-// Nested) print as KQL.
+// Nested) and KQL ranges (Compare with KQL set) print as KQL.
 package ast
 
 import (
@@ -121,7 +121,10 @@ func (op CmpOp) String() string { return cmpText[op] }
 type Compare struct {
 	Op   CmpOp
 	X, Y Expr
-	P    Pos
+	// KQL marks a KQL range, a *Field compared with a String *Literal: it
+	// prints as KQL, not EQL.
+	KQL bool
+	P   Pos
 }
 
 // MatchOp is EQL's pattern operator.

@@ -63,6 +63,11 @@ func (n *Literal) String() string {
 }
 
 func (n *Compare) String() string {
+	if f, ok := n.X.(*Field); ok && n.KQL {
+		if l, ok := n.Y.(*Literal); ok && l.Kind == String {
+			return kqlField(f) + " " + n.Op.String() + " " + kqlQuote(l.Str)
+		}
+	}
 	return operand(n.X) + " " + n.Op.String() + " " + operand(n.Y)
 }
 
@@ -113,12 +118,12 @@ func (n *Term) String() string {
 	if n.Field == nil {
 		return v
 	}
-	return n.Field.String() + ":" + v
+	return kqlField(n.Field) + ":" + v
 }
 
-func (n *Exists) String() string { return n.Field.String() + ":*" }
+func (n *Exists) String() string { return kqlField(n.Field) + ":*" }
 
-func (n *Nested) String() string { return n.Field.String() + ":{ " + n.X.String() + " }" }
+func (n *Nested) String() string { return kqlField(n.Field) + ":{ " + n.X.String() + " }" }
 
 func (q *Query) String() string {
 	var b strings.Builder
@@ -130,7 +135,13 @@ func (q *Query) String() string {
 	return b.String()
 }
 
-func (n *EventQuery) String() string { return n.Category + " where " + n.Where.String() }
+func (n *EventQuery) String() string {
+	c := n.Category
+	if c != "any" && !isIdent(c) {
+		c = Quote(c) // a category written as a string, such as "my-category"
+	}
+	return c + " where " + n.Where.String()
+}
 
 func (n *Step) String() string {
 	var b strings.Builder
@@ -226,14 +237,34 @@ func isIdent(s string) bool {
 // kqlValue prints a KQL value, quoting or escaping as needed.
 func kqlValue(t *Term) string {
 	if t.Quoted {
-		r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-		return `"` + r.Replace(t.Value) + `"`
+		return kqlQuote(t.Value)
 	}
+	return kqlText(t.Value, t.Wildcard)
+}
+
+// kqlQuote prints s as a KQL quoted string.
+func kqlQuote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+	return `"` + r.Replace(s) + `"`
+}
+
+// kqlField prints a field name as KQL: escaped like a value, with * kept
+// as a wildcard.
+func kqlField(f *Field) string {
+	name := f.Name()
+	if name == "" {
+		return `""`
+	}
+	return kqlText(strings.ReplaceAll(name, `\`, `\\`), true)
+}
+
+// kqlText prints v as an unquoted KQL value. When wild, v is a pattern:
+// * is a wildcard and the pairs \* and \\ are kept as written.
+func kqlText(v string, wild bool) string {
 	var b strings.Builder
-	v := t.Value
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if t.Wildcard && c == '\\' && i+1 < len(v) {
+		if wild && c == '\\' && i+1 < len(v) {
 			b.WriteByte(c)
 			b.WriteByte(v[i+1])
 			i++
@@ -241,11 +272,31 @@ func kqlValue(t *Term) string {
 		}
 		switch c {
 		case '*':
-			if !t.Wildcard {
+			if !wild {
 				b.WriteByte('\\')
 			}
-		case '\\', '(', ')', ':', '<', '>', '"', '{', '}', ' ', '\t':
+		case '\\', '(', ')', ':', '<', '>', '"', '{', '}', ' ':
 			b.WriteByte('\\')
+		case '\t':
+			b.WriteString(`\t`)
+			continue
+		case '\r':
+			b.WriteString(`\r`)
+			continue
+		case '\n':
+			// \n before "ot" would read as the escaped word \not.
+			if i+2 < len(v) && v[i+1]|0x20 == 'o' && v[i+2]|0x20 == 't' {
+				b.WriteString(`\u000a`)
+			} else {
+				b.WriteString(`\n`)
+			}
+			continue
+		case 0xc2: // U+00A0, no-break space, is whitespace in KQL
+			if i+1 < len(v) && v[i+1] == 0xa0 {
+				b.WriteString(`\u00a0`)
+				i++
+				continue
+			}
 		}
 		b.WriteByte(c)
 	}

@@ -1,0 +1,261 @@
+package match
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"time"
+
+	"dredge/event"
+
+	"github.com/valyala/fastjson"
+)
+
+// node is one compiled condition. Nodes are immutable and safe for
+// concurrent use: all per-evaluation state lives on the stack.
+type node interface {
+	eval(v *fastjson.Value) bool
+}
+
+type andNode []node
+
+func (n andNode) eval(v *fastjson.Value) bool {
+	for _, x := range n {
+		if !x.eval(v) {
+			return false
+		}
+	}
+	return true
+}
+
+type orNode []node
+
+func (n orNode) eval(v *fastjson.Value) bool {
+	for _, x := range n {
+		if x.eval(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// notNode is Elasticsearch's must_not: true when the inner condition does
+// not hold, a missing field included.
+type notNode struct{ x node }
+
+func (n notNode) eval(v *fastjson.Value) bool { return !n.x.eval(v) }
+
+type constNode bool
+
+func (n constNode) eval(*fastjson.Value) bool { return bool(n) }
+
+// existsNode holds when the field has a value that is not null.
+type existsNode struct{ path *event.Path }
+
+func (n existsNode) eval(v *fastjson.Value) bool { return n.path.Exists(v) }
+
+// eqNode holds when any value of the field, read as keyword text, equals want.
+type eqNode struct {
+	path *event.Path
+	want string
+	fold bool
+}
+
+func (n *eqNode) eval(v *fastjson.Value) bool {
+	return n.path.Visit(v, func(x *fastjson.Value) bool {
+		s, ok := event.Text(x)
+		return ok && equal(s, n.want, n.fold)
+	})
+}
+
+// inNode holds when any value of the field is one of a set of strings.
+// Small sets are scanned; large ones use a map (lowercased when folding).
+type inNode struct {
+	path *event.Path
+	list []string
+	set  map[string]struct{}
+	fold bool
+}
+
+func newIn(path *event.Path, list []string, fold bool) *inNode {
+	n := &inNode{path: path, list: list, fold: fold}
+	if len(list) > 8 {
+		n.set = make(map[string]struct{}, len(list))
+		for _, s := range list {
+			if fold {
+				s = string(lowerASCII(nil, s))
+			}
+			n.set[s] = struct{}{}
+		}
+	}
+	return n
+}
+
+func (n *inNode) eval(v *fastjson.Value) bool {
+	return n.path.Visit(v, func(x *fastjson.Value) bool {
+		s, ok := event.Text(x)
+		if !ok {
+			return false
+		}
+		if n.set != nil && (!n.fold || isASCII(s)) {
+			if !n.fold {
+				_, ok = n.set[s]
+				return ok
+			}
+			var buf [256]byte
+			if len(s) <= len(buf) {
+				_, ok = n.set[string(lowerASCII(buf[:0], s))]
+				return ok
+			}
+		}
+		for _, w := range n.list {
+			if equal(s, w, n.fold) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// globNode holds when any value of the field matches any of the patterns.
+type globNode struct {
+	path *event.Path
+	pats []*glob
+}
+
+func (n *globNode) eval(v *fastjson.Value) bool {
+	return n.path.Visit(v, func(x *fastjson.Value) bool {
+		s, ok := event.Text(x)
+		if !ok {
+			return false
+		}
+		for _, g := range n.pats {
+			if g.match(s) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// regexNode holds when any value of the field matches any of the regexps.
+type regexNode struct {
+	path *event.Path
+	res  []*regexp.Regexp
+}
+
+func (n *regexNode) eval(v *fastjson.Value) bool {
+	return n.path.Visit(v, func(x *fastjson.Value) bool {
+		s, ok := event.Text(x)
+		if !ok {
+			return false
+		}
+		for _, re := range n.res {
+			if re.MatchString(s) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// cmpKind is how an ordering comparison reads the field's values.
+type cmpKind uint8
+
+const (
+	cmpNumber cmpKind = iota // numbers, and strings that parse as numbers
+	cmpTime                  // times, as event.ParseTime reads them
+	cmpString                // byte-wise
+)
+
+// cmpNode is field OP constant for ==, <, <=, >, >= on numbers, times or
+// strings; it holds when any value of the field satisfies it.
+type cmpNode struct {
+	path *event.Path
+	op   cmpOp
+	kind cmpKind
+	num  float64
+	tm   time.Time
+	str  string
+}
+
+type cmpOp uint8
+
+const (
+	opEq cmpOp = iota
+	opLt
+	opLe
+	opGt
+	opGe
+)
+
+func (n *cmpNode) eval(v *fastjson.Value) bool {
+	return n.path.Visit(v, func(x *fastjson.Value) bool {
+		var c int
+		switch n.kind {
+		case cmpNumber:
+			f, ok := number(x)
+			if !ok {
+				return false
+			}
+			c = compareFloat(f, n.num)
+		case cmpTime:
+			t, ok := event.ValueTime(x)
+			if !ok {
+				return false
+			}
+			c = t.Compare(n.tm)
+		default:
+			s, ok := event.Text(x)
+			if !ok {
+				return false
+			}
+			c = compareString(s, n.str)
+		}
+		switch n.op {
+		case opEq:
+			return c == 0
+		case opLt:
+			return c < 0
+		case opLe:
+			return c <= 0
+		case opGt:
+			return c > 0
+		default:
+			return c >= 0
+		}
+	})
+}
+
+func number(x *fastjson.Value) (float64, bool) {
+	switch x.Type() {
+	case fastjson.TypeNumber:
+		f, err := x.Float64()
+		return f, err == nil
+	case fastjson.TypeString:
+		b, _ := x.StringBytes()
+		f, err := strconv.ParseFloat(string(b), 64)
+		return f, err == nil && !math.IsNaN(f)
+	}
+	return 0, false
+}
+
+func compareFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func compareString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
