@@ -52,8 +52,11 @@ type RuleCount struct {
 // Problem is input that could not be read: a file that would not open, a
 // damaged stream, a malformed or oversized line.
 type Problem struct {
-	File   string
-	Line   int // 0 when the problem concerns the whole file
+	File string
+	Line int // 0 when the problem concerns the whole file
+	// Kind classifies the problem for tools reading the report, such as
+	// "open", "decompress", "malformed" or "oversized"; empty when unclassified.
+	Kind   string
 	Reason string
 }
 

@@ -1,0 +1,109 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"dredge/rules"
+)
+
+// csvHeader names the CSV columns, in order. docs/report-formats.md
+// describes them.
+var csvHeader = []string{
+	"timestamp", "rule_id", "rule_name", "severity", "risk_score",
+	"tactics", "techniques", "host", "user", "process", "file", "index",
+	"origin_file", "origin_line", "new_terms", "document",
+}
+
+// csvSep joins the values of a multi-valued cell.
+const csvSep = "; "
+
+// WriteCSV writes the hits of res to w as CSV (RFC 4180, UTF-8, CRLF line
+// ends), one row per hit after a header row. A cell that a spreadsheet would
+// run as a formula is neutralised with a leading apostrophe.
+func WriteCSV(w io.Writer, res *Result) error {
+	return Options{}.WriteCSV(w, res)
+}
+
+// WriteCSV writes the hits of res to w as CSV; with o.CSVRaw cells are
+// written as they are.
+func (o Options) WriteCSV(w io.Writer, res *Result) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	cw := csv.NewWriter(bw)
+	cw.UseCRLF = true
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	type ruleCells struct{ tactics, techniques string }
+	perRule := make(map[*rules.Rule]ruleCells)
+	row := make([]string, len(csvHeader))
+	var doc bytes.Buffer
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		r := h.Rule
+		if r == nil {
+			return errNoRule(i)
+		}
+		rc, ok := perRule[r]
+		if !ok {
+			rc = ruleCells{strings.Join(r.Tactics(), csvSep), strings.Join(r.Techniques(), csvSep)}
+			perRule[r] = rc
+		}
+		row[0] = formatTime(h.Time)
+		row[1] = r.ID
+		row[2] = r.Name
+		row[3] = r.Severity
+		row[4] = strconv.Itoa(r.RiskScore)
+		row[5] = rc.tactics
+		row[6] = rc.techniques
+		row[7] = h.Fields.Host
+		row[8] = h.Fields.User
+		row[9] = h.Fields.Process
+		row[10] = h.Fields.File
+		row[11] = h.Index
+		row[12] = h.Origin.File
+		row[13] = strconv.Itoa(h.Origin.Line)
+		row[14] = strings.Join(h.NewTerms, csvSep)
+		row[15] = compactDocument(&doc, h.Document)
+		for j, c := range row {
+			row[j] = strings.ToValidUTF8(c, "\uFFFD")
+			if !o.CSVRaw {
+				row[j] = neutralise(row[j])
+			}
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// neutralise puts an apostrophe before a cell that a spreadsheet would take
+// for a formula: one starting with =, +, -, @, a tab or a carriage return
+// (OWASP, CSV injection).
+func neutralise(cell string) string {
+	if cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 {
+		return "'" + cell
+	}
+	return cell
+}
+
+// compactDocument returns doc as compact JSON, or as it is when it is not
+// valid JSON.
+func compactDocument(buf *bytes.Buffer, doc []byte) string {
+	buf.Reset()
+	if utf8.Valid(doc) && json.Compact(buf, doc) == nil {
+		return buf.String()
+	}
+	return string(doc)
+}
