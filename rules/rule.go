@@ -4,7 +4,11 @@
 // by rules/match; this package ties a rule's metadata to its compiled query.
 package rules
 
-import "time"
+import (
+	"time"
+
+	"dredge/rules/match"
+)
 
 // Rule is one detection rule: what it is for, and its compiled query.
 // A loaded Rule is immutable and shared by all scan workers.
@@ -32,6 +36,12 @@ type Rule struct {
 	TimestampOverride string
 	// NewTerms is set for new_terms rules.
 	NewTerms *NewTerms
+
+	// Maturity is the metadata's maturity: "production", "development",
+	// "deprecated".
+	Maturity string
+	// Program is the compiled query of an event-matching rule.
+	Program *match.Program
 
 	// Source is the file the rule came from; built-in rules have
 	// "builtin/NAME.toml".

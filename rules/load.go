@@ -1,0 +1,283 @@
+package rules
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"dredge/rules/ast"
+	"dredge/rules/eql"
+	"dredge/rules/kql"
+	"dredge/rules/match"
+
+	"github.com/BurntSushi/toml"
+)
+
+//go:embed builtin/*.toml
+var builtinFS embed.FS
+
+// Error is a problem in a rule file, at a line and column of that file.
+type Error struct {
+	File      string
+	Line, Col int // 0 when unknown
+	Msg       string
+	// Context is the offending line of the query with a caret under the
+	// column, when the error is in the query.
+	Context string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Builtin loads and compiles the rules built into dredge, in file name order.
+func Builtin() ([]*Rule, error) {
+	names, err := fs.Glob(builtinFS, "builtin/*.toml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []*Rule
+	for _, name := range names {
+		data, err := builtinFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		r, err := Parse(name, data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// file is a rule file in the detection-rules TOML layout.
+type file struct {
+	Metadata struct {
+		Maturity string `toml:"maturity"`
+	} `toml:"metadata"`
+	Rule struct {
+		Author            []string `toml:"author"`
+		Description       string   `toml:"description"`
+		FalsePositives    []string `toml:"false_positives"`
+		Index             []string `toml:"index"`
+		Language          string   `toml:"language"`
+		License           string   `toml:"license"`
+		Name              string   `toml:"name"`
+		Note              string   `toml:"note"`
+		References        []string `toml:"references"`
+		RiskScore         int      `toml:"risk_score"`
+		RuleID            string   `toml:"rule_id"`
+		Severity          string   `toml:"severity"`
+		Tags              []string `toml:"tags"`
+		TimestampOverride string   `toml:"timestamp_override"`
+		Type              string   `toml:"type"`
+		Query             string   `toml:"query"`
+		Version           int      `toml:"version"`
+		NewTerms          *struct {
+			Field              string   `toml:"field"`
+			Value              []string `toml:"value"`
+			HistoryWindowStart []struct {
+				Field string `toml:"field"`
+				Value string `toml:"value"`
+			} `toml:"history_window_start"`
+		} `toml:"new_terms"`
+		Threat []struct {
+			Framework string `toml:"framework"`
+			Tactic    struct {
+				ID        string `toml:"id"`
+				Name      string `toml:"name"`
+				Reference string `toml:"reference"`
+			} `toml:"tactic"`
+			Technique []struct {
+				ID           string `toml:"id"`
+				Name         string `toml:"name"`
+				Reference    string `toml:"reference"`
+				Subtechnique []struct {
+					ID        string `toml:"id"`
+					Name      string `toml:"name"`
+					Reference string `toml:"reference"`
+				} `toml:"subtechnique"`
+			} `toml:"technique"`
+		} `toml:"threat"`
+	} `toml:"rule"`
+}
+
+// Parse reads one rule file and compiles its query. name is the file's
+// path, used in errors and kept as the rule's Source.
+func Parse(name string, data []byte) (*Rule, error) {
+	var f file
+	if _, err := toml.Decode(string(data), &f); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: name, Line: pe.Position.Line, Col: pe.Position.Col, Msg: "toml: " + pe.Message}
+		}
+		return nil, &Error{File: name, Msg: "toml: " + err.Error()}
+	}
+	fr := f.Rule
+	r := &Rule{
+		ID: fr.RuleID, Name: fr.Name, Description: strings.TrimSpace(fr.Description), Note: fr.Note,
+		Type: fr.Type, Language: fr.Language, Query: fr.Query, Severity: fr.Severity, RiskScore: fr.RiskScore,
+		Index: fr.Index, Tags: fr.Tags, References: fr.References, FalsePositive: fr.FalsePositives,
+		Author: fr.Author, License: fr.License, Version: fr.Version, TimestampOverride: fr.TimestampOverride,
+		Maturity: f.Metadata.Maturity, Source: name,
+	}
+	for _, t := range fr.Threat {
+		th := Threat{Framework: t.Framework, Tactic: Tactic(t.Tactic)}
+		for _, te := range t.Technique {
+			tq := Technique{ID: te.ID, Name: te.Name, Reference: te.Reference}
+			for _, s := range te.Subtechnique {
+				tq.Subtechniques = append(tq.Subtechniques, Technique{ID: s.ID, Name: s.Name, Reference: s.Reference})
+			}
+			th.Techniques = append(th.Techniques, tq)
+		}
+		r.Threat = append(r.Threat, th)
+	}
+	r.QueryLine, r.QueryCol = queryPosition(data)
+	fail := func(format string, args ...any) error {
+		return &Error{File: name, Line: r.QueryLine, Msg: fmt.Sprintf(format, args...)}
+	}
+	if r.ID == "" {
+		return nil, &Error{File: name, Msg: "rule has no rule_id"}
+	}
+	if r.Query == "" {
+		return nil, &Error{File: name, Msg: "rule has no query"}
+	}
+	if fr.NewTerms != nil {
+		r.NewTerms = &NewTerms{Fields: fr.NewTerms.Value}
+		for _, h := range fr.NewTerms.HistoryWindowStart {
+			if h.Field == "history_window_start" {
+				r.NewTerms.HistoryWindowStart = h.Value
+			}
+		}
+		d, err := ParseHistory(r.NewTerms.HistoryWindowStart)
+		if err != nil {
+			return nil, fail("new_terms: %v", err)
+		}
+		r.NewTerms.History = d
+	}
+	switch r.Type {
+	case "eql", "query", "new_terms":
+	case "":
+		return nil, &Error{File: name, Msg: "rule has no type"}
+	default:
+		return nil, &Error{File: name, Msg: fmt.Sprintf("rule type %q is not supported yet", r.Type)}
+	}
+	if r.Type == "new_terms" && (r.NewTerms == nil || len(r.NewTerms.Fields) == 0) {
+		return nil, &Error{File: name, Msg: "new_terms rule has no new_terms fields"}
+	}
+	prog, err := CompileQuery(r.Language, r.Query, match.Options{})
+	if err != nil {
+		var qe *QueryError
+		if errors.As(err, &qe) {
+			e := &Error{File: name, Msg: qe.Msg, Context: qe.Context}
+			e.Line = r.QueryLine + qe.Line - 1
+			e.Col = qe.Col
+			if qe.Line == 1 {
+				e.Col = r.QueryCol + qe.Col - 1
+			}
+			return nil, e
+		}
+		return nil, fail("%v", err)
+	}
+	r.Program = prog
+	return r, nil
+}
+
+// QueryError is an error in a query, at a line and column of the query text.
+type QueryError struct {
+	Line, Col int
+	Msg       string
+	// Context is the query line with a caret under the column.
+	Context string
+}
+
+func (e *QueryError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg) }
+
+// CompileQuery parses a query in its language ("eql", or "kuery" for KQL)
+// and compiles it. Syntax and type errors are *QueryError.
+func CompileQuery(language, query string, opts match.Options) (*match.Program, error) {
+	var prog *match.Program
+	var err error
+	switch language {
+	case "eql":
+		var q *ast.Query
+		if q, err = eql.Parse(query); err == nil {
+			prog, err = match.CompileEQL(q, opts)
+		}
+	case "kuery", "":
+		var e ast.Expr
+		if e, err = kql.Parse(query); err == nil {
+			prog, err = match.CompileKQL(e, opts)
+		}
+	default:
+		return nil, fmt.Errorf("query language %q is not supported", language)
+	}
+	if err != nil {
+		var ae *ast.Error
+		if errors.As(err, &ae) {
+			line, col := ast.LineCol(query, ae.Pos)
+			return nil, &QueryError{Line: line, Col: col, Msg: ae.Msg, Context: ast.Caret(query, ae.Pos)}
+		}
+		return nil, err
+	}
+	return prog, nil
+}
+
+var queryKey = regexp.MustCompile(`(?m)^[ \t]*query[ \t]*=[ \t]*('''|"""|'|")`)
+
+// queryPosition finds where the text of the query string starts in a rule
+// file: the line and column just after the opening quotes, or the next line
+// when a multi-line string starts with a newline (which TOML drops).
+func queryPosition(data []byte) (line, col int) {
+	loc := queryKey.FindIndex(data)
+	if loc == nil {
+		return 0, 0
+	}
+	start := loc[1]
+	delim := string(data[loc[0]:loc[1]])
+	if strings.HasSuffix(delim, "'''") || strings.HasSuffix(delim, `"""`) {
+		if start < len(data) && data[start] == '\n' {
+			start++
+		} else if start+1 < len(data) && data[start] == '\r' && data[start+1] == '\n' {
+			start += 2
+		}
+	}
+	src := string(data)
+	return ast.LineCol(src, ast.Pos(start))
+}
+
+var historyRE = regexp.MustCompile(`^now-(\d+)([smhdwMy])$`)
+
+// ParseHistory reads a new_terms history window start such as "now-5d" and
+// returns how far back it reaches.
+func ParseHistory(s string) (time.Duration, error) {
+	m := historyRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("history_window_start %q is not of the form now-N(s|m|h|d|w|M|y)", s)
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return 0, fmt.Errorf("history_window_start %q: %v", s, err)
+	}
+	unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour,
+		"w": 7 * 24 * time.Hour, "M": 30 * 24 * time.Hour, "y": 365 * 24 * time.Hour}[m[2]]
+	return time.Duration(n) * unit, nil
+}
+
+// Base is the rule file's name without its folder, for display.
+func (r *Rule) Base() string { return path.Base(r.Source) }
