@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"dredge/decode"
+	"dredge/report"
+	"dredge/rules"
+	"dredge/scan"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+func scanCommand(ctx context.Context) *cli.Command {
+	return &cli.Command{
+		Name:      "scan",
+		Usage:     "scan files and folders (plain, gzip or zstd NDJSON; - for stdin) with the rules",
+		ArgsUsage: "PATH...",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "report format: csv, json, ndjson or html (default: from the -o extension, else a text list)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (written to a temporary name, renamed when complete)"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parsing workers"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no summary on stderr"},
+		},
+		Action: func(c *cli.Context) error { return runScan(ctx, c) },
+	}
+}
+
+func runScan(ctx context.Context, c *cli.Context) error {
+	stderr := c.App.ErrWriter
+	if c.NArg() == 0 {
+		return &exitError{exitIncomplete, errors.New("scan: no input; give files, folders or - for stdin")}
+	}
+	format := c.String("format")
+	out := c.String("output")
+	if format == "" && out != "" {
+		f, err := report.FormatFromPath(out)
+		if err != nil {
+			return &exitError{exitIncomplete, fmt.Errorf("scan: %v; give --format", err)}
+		}
+		format = f
+	}
+	switch format {
+	case "", "csv", "json", "ndjson", "html":
+	default:
+		return &exitError{exitIncomplete, fmt.Errorf("scan: unknown format %q (csv, json, ndjson, html)", format)}
+	}
+	if c.Int("workers") < 1 {
+		return &exitError{exitIncomplete, fmt.Errorf("scan: --workers must be at least 1")}
+	}
+	rs, err := rules.Builtin()
+	if err != nil {
+		return &exitError{exitIncomplete, err}
+	}
+
+	inputs, problems := decode.Expand(c.Args().Slice())
+	for i := range inputs {
+		if inputs[i].Path == "-" {
+			inputs[i].Stdin = c.App.Reader
+		}
+	}
+	quiet := c.Bool("quiet")
+	cfg := scan.Config{Rules: rs, Workers: c.Int("workers"), Version: version}
+	var bar *progressbar.ProgressBar
+	if !quiet && isTerminal(stderr) {
+		var total int64
+		for _, in := range inputs {
+			if in.Size > 0 {
+				total += in.Size
+			}
+		}
+		bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionSetDescription("scanning"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+		cfg.Progress = func(n int) { _ = bar.Add(n) }
+	}
+
+	start := time.Now()
+	res, err := scan.Run(ctx, inputs, cfg)
+	elapsed := time.Since(start)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil && !errors.Is(err, scan.ErrIncomplete) && res == nil {
+		return &exitError{exitIncomplete, err}
+	}
+	// Problems found while expanding the paths come first.
+	if len(problems) > 0 {
+		var ps []report.Problem
+		for _, p := range problems {
+			ps = append(ps, report.Problem{File: p.File, Line: p.Line, Kind: p.Kind, Reason: p.Reason})
+			res.Summary.Skipped[p.Kind]++
+		}
+		res.Summary.Problems = append(ps, res.Summary.Problems...)
+		res.Summary.Complete = false
+	}
+
+	var werr error
+	switch {
+	case out != "":
+		werr = report.Create(out, format, res)
+	case format != "":
+		werr = report.Write(c.App.Writer, format, res)
+	default:
+		werr = writeText(c.App.Writer, res)
+	}
+	if !quiet {
+		printSummary(stderr, res, elapsed, out)
+	}
+	if werr != nil {
+		return &exitError{exitIncomplete, fmt.Errorf("writing the report: %v", werr)}
+	}
+	if ctx.Err() != nil {
+		return &exitError{exitIncomplete, errors.New("scan interrupted: the report holds what was read before")}
+	}
+	if !res.Summary.Complete {
+		return &exitError{code: exitIncomplete}
+	}
+	if res.Summary.Hits > 0 {
+		return &exitError{code: exitHits}
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// writeText prints one line per hit, for a responder at a terminal.
+func writeText(w io.Writer, res *report.Result) error {
+	for _, h := range res.Hits {
+		t := "-"
+		if !h.Time.IsZero() {
+			t = h.Time.UTC().Format("2006-01-02T15:04:05.000Z")
+		}
+		var what []string
+		for _, s := range []string{h.Fields.Host, h.Fields.User, h.Fields.Process, h.Fields.File} {
+			if s != "" {
+				what = append(what, s)
+			}
+		}
+		extra := ""
+		if len(h.NewTerms) > 0 {
+			extra = " new terms: " + strings.Join(h.NewTerms, ", ")
+		}
+		if _, err := fmt.Fprintf(w, "%s  %-8s %s  [%s]  %s:%d%s\n", t, h.Rule.Severity, h.Rule.Name,
+			oneLine(strings.Join(what, " | ")), h.Origin.File, h.Origin.Line, oneLine(extra)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// oneLine keeps attacker-controlled text on one terminal line.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// printSummary writes the end-of-scan summary to stderr.
+func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out string) {
+	s := res.Summary
+	secs := elapsed.Seconds()
+	if secs <= 0 {
+		secs = 1e-9
+	}
+	fmt.Fprintf(w, "\nscanned %d files, %s, %d events in %.2fs (%.0f events/s, %.1f MB/s)\n",
+		len(s.Files), humanBytes(s.Bytes), s.Events, elapsed.Seconds(), float64(s.Events)/secs, float64(s.Bytes)/1e6/secs)
+	if !s.First.IsZero() {
+		fmt.Fprintf(w, "events from %s to %s\n", s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
+	}
+	fmt.Fprintf(w, "%d hits from %d rules\n", s.Hits, len(s.Rules))
+	for _, rc := range s.Rules {
+		if rc.Hits > 0 {
+			fmt.Fprintf(w, "  %5d  %-8s %s\n", rc.Hits, rc.Rule.Severity, rc.Rule.Name)
+		}
+	}
+	if len(s.Problems) > 0 {
+		var kinds []string
+		for k := range s.Skipped {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		var parts []string
+		for _, k := range kinds {
+			parts = append(parts, fmt.Sprintf("%d %s", s.Skipped[k], k))
+		}
+		fmt.Fprintf(w, "INCOMPLETE: %d problems (%s)\n", len(s.Problems), strings.Join(parts, ", "))
+		const show = 20
+		for i, p := range s.Problems {
+			if i == show {
+				fmt.Fprintf(w, "  ... and %d more (all are in the report)\n", len(s.Problems)-show)
+				break
+			}
+			fmt.Fprintf(w, "  %s\n", oneLine(problemString(p)))
+		}
+	} else {
+		fmt.Fprintln(w, "complete: every input was read in full")
+	}
+	if out != "" {
+		fmt.Fprintf(w, "report written to %s\n", out)
+	}
+}
+
+func problemString(p report.Problem) string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Reason)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

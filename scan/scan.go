@@ -1,0 +1,380 @@
+// Package scan runs rules over decoded events: a fixed pool of workers
+// parses every event and evaluates every rule's predicate; stateful rules
+// (new_terms) hand small candidate records to a second, ordered stage. The
+// result is deterministic: the same input gives the same hits in the same
+// order whatever the number of workers.
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"dredge/decode"
+	"dredge/event"
+	"dredge/report"
+	"dredge/rules"
+
+	"github.com/valyala/fastjson"
+)
+
+// Config is what a scan runs and how.
+type Config struct {
+	Rules []*rules.Rule
+	// Workers is the number of parsing goroutines; the number of CPUs when 0.
+	Workers int
+	// Readers is how many input files are read at once; 2 when 0.
+	Readers int
+	// ChunkSize and MaxLine are passed to the decoder (0: its defaults).
+	ChunkSize, MaxLine int
+	// Progress, when set, is called with the number of input bytes read
+	// (compressed), from several goroutines.
+	Progress func(n int)
+	// Version is written into the summary.
+	Version string
+}
+
+// ErrIncomplete is returned with a complete Result when some input could
+// not be read: a file would not open, a stream was damaged or a line was
+// skipped. The problems are in the result's summary.
+var ErrIncomplete = errors.New("scan incomplete: some input could not be read")
+
+// Run scans the inputs with the configured rules. It returns the hits in
+// report order and the summary; err is ErrIncomplete when problems were
+// met (the result is still whole for what was read), or ctx's error when
+// the scan was cancelled.
+func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
+	if cfg.Readers <= 0 {
+		cfg.Readers = 2
+	}
+	plan := newPlan(cfg.Rules)
+	s := &state{
+		cfg:    cfg,
+		plan:   plan,
+		inputs: inputs,
+		bytes:  make([]int64, len(inputs)),
+	}
+
+	jobs := make(chan job, 2*cfg.Workers)
+	// Readers: each takes the next input and sends its chunks.
+	var next int
+	var nextMu sync.Mutex
+	var readers sync.WaitGroup
+	for r := 0; r < cfg.Readers && r < len(inputs); r++ {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				nextMu.Lock()
+				i := next
+				next++
+				nextMu.Unlock()
+				if i >= len(inputs) {
+					return
+				}
+				s.read(ctx, i, jobs)
+			}
+		}()
+	}
+	go func() {
+		readers.Wait()
+		close(jobs)
+	}()
+
+	results := make([]*worker, cfg.Workers)
+	var workers sync.WaitGroup
+	for w := range results {
+		wk := newWorker(plan, len(inputs))
+		results[w] = wk
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for j := range jobs {
+				if ctx.Err() == nil {
+					wk.chunk(j)
+				}
+				j.chunk.Release()
+			}
+		}()
+	}
+	workers.Wait()
+
+	res := s.finish(results)
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if !res.Summary.Complete {
+		return res, ErrIncomplete
+	}
+	return res, nil
+}
+
+// job is one chunk of one input.
+type job struct {
+	input int
+	name  string
+	chunk *decode.Chunk
+}
+
+// state is what the readers share.
+type state struct {
+	cfg    Config
+	plan   *plan
+	inputs []decode.Input
+
+	mu       sync.Mutex
+	problems []problem
+	bytes    []int64
+}
+
+type problem struct {
+	input int
+	report.Problem
+}
+
+func (s *state) problem(i int, p decode.Problem) {
+	s.mu.Lock()
+	s.problems = append(s.problems, problem{i, report.Problem{File: p.File, Line: p.Line, Kind: p.Kind, Reason: p.Reason}})
+	s.mu.Unlock()
+}
+
+// read decodes one input and sends its chunks to the workers.
+func (s *state) read(ctx context.Context, i int, jobs chan<- job) {
+	in := s.inputs[i]
+	var n int64
+	opts := decode.Options{
+		ChunkSize: s.cfg.ChunkSize,
+		MaxLine:   s.cfg.MaxLine,
+		Problem:   func(p decode.Problem) { s.problem(i, p) },
+		Progress: func(k int) {
+			n += int64(k)
+			if s.cfg.Progress != nil {
+				s.cfg.Progress(k)
+			}
+		},
+	}
+	defer func() {
+		s.mu.Lock()
+		s.bytes[i] = n
+		s.mu.Unlock()
+	}()
+	r, err := decode.Open(in, opts)
+	if err != nil {
+		s.problem(i, decode.Problem{File: in.Path, Kind: decode.KindOpen, Reason: err.Error()})
+		return
+	}
+	defer r.Close()
+	for ctx.Err() == nil {
+		c, err := r.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			s.problem(i, decode.Problem{File: in.Path, Kind: decode.KindDecompress, Reason: err.Error()})
+			return
+		}
+		jobs <- job{input: i, name: in.Path, chunk: c}
+	}
+}
+
+// finish merges the workers' results in a fixed order, runs the ordered
+// stage and builds the summary.
+func (s *state) finish(ws []*worker) *report.Result {
+	res := &report.Result{}
+	sum := &res.Summary
+	sum.Version = s.cfg.Version
+	sum.Skipped = map[string]int{}
+	events := make([]int64, len(s.inputs))
+	var cands []candidate
+	for _, w := range ws {
+		res.Hits = append(res.Hits, w.hits...)
+		cands = append(cands, w.cands...)
+		for i, n := range w.events {
+			events[i] += n
+		}
+		s.problems = append(s.problems, w.problems...)
+		if sum.First.IsZero() || (!w.first.IsZero() && w.first.Before(sum.First)) {
+			sum.First = w.first
+		}
+		if w.last.After(sum.Last) {
+			sum.Last = w.last
+		}
+	}
+	res.Hits = append(res.Hits, s.plan.newTerms(cands)...)
+	sortHits(res.Hits, s.plan)
+
+	for i, in := range s.inputs {
+		sum.Files = append(sum.Files, report.FileStat{Name: in.Path, Bytes: s.bytes[i], Events: events[i]})
+		sum.Bytes += s.bytes[i]
+		sum.Events += events[i]
+	}
+	sort.SliceStable(s.problems, func(a, b int) bool {
+		pa, pb := s.problems[a], s.problems[b]
+		if pa.input != pb.input {
+			return pa.input < pb.input
+		}
+		if pa.Line != pb.Line {
+			return pa.Line < pb.Line
+		}
+		return pa.Reason < pb.Reason
+	})
+	for _, p := range s.problems {
+		sum.Problems = append(sum.Problems, p.Problem)
+		sum.Skipped[p.Kind]++
+	}
+	sum.Complete = len(sum.Problems) == 0
+	counts := make(map[*rules.Rule]int)
+	for _, h := range res.Hits {
+		counts[h.Rule]++
+	}
+	for _, r := range s.plan.rules {
+		sum.Rules = append(sum.Rules, report.RuleCount{Rule: r.rule, Hits: counts[r.rule]})
+	}
+	sum.Hits = len(res.Hits)
+	return res
+}
+
+// sortHits puts hits in report order: by time (hits without one last), then
+// input, line, rule order, and the new terms.
+func sortHits(hits []report.Hit, p *plan) {
+	sort.SliceStable(hits, func(a, b int) bool {
+		ha, hb := &hits[a], &hits[b]
+		if za, zb := ha.Time.IsZero(), hb.Time.IsZero(); za != zb {
+			return zb
+		}
+		if c := ha.Time.Compare(hb.Time); c != 0 {
+			return c < 0
+		}
+		if ha.Origin.File != hb.Origin.File {
+			return p.inputOrder(ha) < p.inputOrder(hb)
+		}
+		if ha.Origin.Line != hb.Origin.Line {
+			return ha.Origin.Line < hb.Origin.Line
+		}
+		if ra, rb := p.order[ha.Rule], p.order[hb.Rule]; ra != rb {
+			return ra < rb
+		}
+		return fmt.Sprint(ha.NewTerms) < fmt.Sprint(hb.NewTerms)
+	})
+}
+
+// worker parses events and evaluates the rules. It owns its parser and
+// collects its results; nothing is shared until the end of the scan.
+type worker struct {
+	plan     *plan
+	parser   fastjson.Parser
+	hits     []report.Hit
+	cands    []candidate
+	events   []int64
+	problems []problem
+	first    time.Time
+	last     time.Time
+}
+
+func newWorker(p *plan, inputs int) *worker {
+	return &worker{plan: p, events: make([]int64, inputs)}
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// chunk processes every event of one chunk.
+func (w *worker) chunk(j job) {
+	c := j.chunk
+	data := c.Data
+	k := 0
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		lineNo := c.FirstLine + k
+		if c.Lines != nil {
+			if k < len(c.Lines) {
+				lineNo = c.Lines[k]
+			}
+		}
+		k++
+		if lineNo == 1 {
+			line = bytes.TrimPrefix(line, bom)
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		w.event(j, lineNo, line)
+	}
+}
+
+func (w *worker) event(j job, lineNo int, line []byte) {
+	v, err := w.parser.ParseBytes(line)
+	if err != nil {
+		w.problems = append(w.problems, problem{j.input, report.Problem{
+			File: j.name, Line: lineNo, Kind: decode.KindMalformed, Reason: "malformed json: " + err.Error(),
+		}})
+		return
+	}
+	if v.Type() != fastjson.TypeObject {
+		w.problems = append(w.problems, problem{j.input, report.Problem{
+			File: j.name, Line: lineNo, Kind: decode.KindMalformed, Reason: "not a json object: " + v.Type().String(),
+		}})
+		return
+	}
+	w.events[j.input]++
+	ev, index, wrapped := unwrap(v)
+	if t, ok := event.Time(ev, w.plan.timestamp); ok {
+		if w.first.IsZero() || t.Before(w.first) {
+			w.first = t
+		}
+		if t.After(w.last) {
+			w.last = t
+		}
+	}
+	for ri := range w.plan.rules {
+		r := &w.plan.rules[ri]
+		if !r.rule.Program.Match(ev) {
+			continue
+		}
+		doc := line
+		if wrapped {
+			doc = ev.MarshalTo(nil)
+		} else {
+			doc = bytes.Clone(line)
+		}
+		t, _ := event.Time(ev, r.times...)
+		origin := report.Origin{File: j.name, Line: lineNo}
+		if r.rule.Type == "new_terms" {
+			w.cands = append(w.cands, r.candidate(ev, t, j.input, origin, index, doc))
+			continue
+		}
+		w.hits = append(w.hits, report.Hit{
+			Rule: r.rule, Time: t, Origin: origin, Index: index, Document: doc, Fields: w.plan.fields(ev),
+		})
+	}
+}
+
+// unwrap returns the event inside an Elasticsearch hit ({"_index": ...,
+// "_source": {...}}) with its index, or v itself.
+func unwrap(v *fastjson.Value) (ev *fastjson.Value, index string, wrapped bool) {
+	o, _ := v.Object()
+	src := o.Get("_source")
+	if src == nil || src.Type() != fastjson.TypeObject {
+		return v, "", false
+	}
+	if ix := o.Get("_index"); ix != nil {
+		if b, err := ix.StringBytes(); err == nil {
+			index = string(b)
+		}
+	}
+	return src, index, true
+}
