@@ -211,7 +211,7 @@ func newJSONSummary(s *Summary) jsonSummary {
 		j.Rules = append(j.Rules, jsonRuleCount{rc.Rule.ID, rc.Rule.Name, rc.Rule.Severity, rc.Rule.RiskScore, rc.Hits})
 	}
 	for _, p := range s.Problems {
-		j.Problems = append(j.Problems, jsonProblem{p.File, p.Line, p.Kind, p.Reason})
+		j.Problems = append(j.Problems, jsonProblem(p))
 	}
 	if j.Skipped == nil {
 		j.Skipped = map[string]int{}
