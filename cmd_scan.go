@@ -119,7 +119,11 @@ func runScan(ctx context.Context, c *cli.Context) error {
 		werr = writeText(c.App.Writer, res)
 	}
 	if !quiet {
-		printSummary(stderr, res, elapsed, out)
+		written := out
+		if werr != nil {
+			written = "" // not "report written to": the error below says why
+		}
+		printSummary(stderr, res, elapsed, written)
 	}
 	if werr != nil {
 		return &exitError{exitIncomplete, fmt.Errorf("writing the report: %v", werr)}
