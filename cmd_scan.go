@@ -187,8 +187,8 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 	if secs <= 0 {
 		secs = 1e-9
 	}
-	fmt.Fprintf(w, "\nscanned %d files, %s, %d events in %.2fs (%.0f events/s, %.1f MB/s)\n",
-		len(s.Files), humanBytes(s.Bytes), s.Events, elapsed.Seconds(), float64(s.Events)/secs, float64(s.Bytes)/1e6/secs)
+	fmt.Fprintf(w, "\nscanned %d %s, %s, %d events in %.2fs (%.0f events/s, %.1f MB/s)\n",
+		len(s.Files), plural(len(s.Files), "file", "files"), humanBytes(s.Bytes), s.Events, elapsed.Seconds(), float64(s.Events)/secs, float64(s.Bytes)/1e6/secs)
 	if !s.First.IsZero() {
 		fmt.Fprintf(w, "events from %s to %s\n", s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
 	}
@@ -242,4 +242,11 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
