@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"dredge/decode"
 	"dredge/event"
 	"dredge/report"
 	"dredge/rules"
@@ -17,6 +18,7 @@ type plan struct {
 	rules []planRule
 	order map[*rules.Rule]int
 	// inputs maps a file name to its position, for ordering hits.
+	inputs    map[string]int
 	timestamp *event.Path
 
 	host, hostname, user, domain, exe, pname, fpath, fname *event.Path
@@ -30,9 +32,10 @@ type planRule struct {
 	newTerms []*event.Path
 }
 
-func newPlan(rs []*rules.Rule) *plan {
+func newPlan(rs []*rules.Rule, inputs []decode.Input) *plan {
 	p := &plan{
 		order:     map[*rules.Rule]int{},
+		inputs:    map[string]int{},
 		timestamp: event.NewPath("@timestamp"),
 		host:      event.NewPath("host.name"),
 		hostname:  event.NewPath("host.hostname"),
@@ -42,6 +45,11 @@ func newPlan(rs []*rules.Rule) *plan {
 		pname:     event.NewPath("process.name"),
 		fpath:     event.NewPath("file.path"),
 		fname:     event.NewPath("file.name"),
+	}
+	for i, in := range inputs {
+		if _, ok := p.inputs[in.Path]; !ok {
+			p.inputs[in.Path] = i
+		}
 	}
 	for i, r := range rs {
 		pr := planRule{rule: r}
@@ -60,9 +68,10 @@ func newPlan(rs []*rules.Rule) *plan {
 	return p
 }
 
-// inputOrder orders hits of different files by file name; the hits of one
-// scan come from inputs in a fixed order, and names are unique per input.
-func (p *plan) inputOrder(h *report.Hit) string { return h.Origin.File }
+// inputOrder is the position of a hit's input among the scan's inputs, so
+// that hits of different files at the same time come in input order. A name
+// given twice takes its first position; the hits of both are alike.
+func (p *plan) inputOrder(h *report.Hit) int { return p.inputs[h.Origin.File] }
 
 // fields extracts the display fields of an event.
 func (p *plan) fields(v *fastjson.Value) report.Fields {

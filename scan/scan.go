@@ -56,7 +56,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 	if cfg.Readers <= 0 {
 		cfg.Readers = 2
 	}
-	plan := newPlan(cfg.Rules)
+	plan := newPlan(cfg.Rules, inputs)
 	s := &state{
 		cfg:    cfg,
 		plan:   plan,
@@ -169,7 +169,13 @@ func (s *state) read(ctx context.Context, i int, jobs chan<- job) {
 	}()
 	r, err := decode.Open(in, opts)
 	if err != nil {
-		s.problem(i, decode.Problem{File: in.Path, Kind: decode.KindOpen, Reason: err.Error()})
+		// Open's error is a Problem of kind "open" whose reason does not
+		// repeat the path; err.Error() would ("PATH: PATH: reason").
+		var p decode.Problem
+		if !errors.As(err, &p) {
+			p = decode.Problem{File: in.Path, Kind: decode.KindOpen, Reason: err.Error()}
+		}
+		s.problem(i, p)
 		return
 	}
 	defer r.Close()
@@ -270,14 +276,16 @@ func sortHits(hits []report.Hit, p *plan) {
 // worker parses events and evaluates the rules. It owns its parser and
 // collects its results; nothing is shared until the end of the scan.
 type worker struct {
-	plan     *plan
-	parser   fastjson.Parser
-	hits     []report.Hit
-	cands    []candidate
-	events   []int64
-	problems []problem
-	first    time.Time
-	last     time.Time
+	plan   *plan
+	parser fastjson.Parser
+	// docParser re-reads the line of a wrapped hit (see source).
+	docParser fastjson.Parser
+	hits      []report.Hit
+	cands     []candidate
+	events    []int64
+	problems  []problem
+	first     time.Time
+	last      time.Time
 }
 
 func newWorker(p *plan, inputs int) *worker {
@@ -345,9 +353,9 @@ func (w *worker) event(j job, lineNo int, line []byte) {
 		if !r.rule.Program.Match(ev) {
 			continue
 		}
-		doc := line
+		var doc []byte
 		if wrapped {
-			doc = ev.MarshalTo(nil)
+			doc = w.source(line)
 		} else {
 			doc = bytes.Clone(line)
 		}
@@ -361,6 +369,19 @@ func (w *worker) event(j job, lineNo int, line []byte) {
 			Rule: r.rule, Time: t, Origin: origin, Index: index, Document: doc, Fields: w.plan.fields(ev),
 		})
 	}
+}
+
+// source returns the _source of a wrapped event line as it is written there
+// (compacted). The line is parsed again by a parser of its own: evaluating
+// the rules unescaped in place the strings they read, and fastjson writes
+// such a string back with Go's quoting ("\x1b" rather than "\u001b"), which
+// is not JSON; values nobody read are written back as they were.
+func (w *worker) source(line []byte) []byte {
+	v, err := w.docParser.ParseBytes(line)
+	if err != nil {
+		return nil // cannot happen: the line parsed once already
+	}
+	return v.Get("_source").MarshalTo(nil)
 }
 
 // unwrap returns the event inside an Elasticsearch hit ({"_index": ...,
