@@ -235,7 +235,7 @@ func TestMalformed(t *testing.T) {
 		lines    []int
 		problems []Problem
 	}{
-		{"missing comma", strings.Replace(array, "},\n  {", "}\n  {", 2), []int{2}, []Problem{{"f", 35, KindMalformed, "invalid character '{' after array element"}}},
+		{"missing comma", strings.Replace(array, "},\n  {", "}\n  {", 2), []int{2}, []Problem{{"f", 35, KindMalformed, "expected comma after array element"}}},
 		{"truncated", array[:len(array)/2], []int{2}, []Problem{{"f", 37, KindMalformed, "unexpected end of JSON input"}}},
 		{"bad literal", "[\n" + ev[0] + ",\n" + `{"a": tru}` + "\n]", []int{2}, []Problem{{"f", 3, KindMalformed, "invalid character '}' in literal true (expecting 'e')"}}},
 		{"trailing comma", "[\n" + ev[0] + ",\n]", []int{2}, []Problem{{"f", 3, KindMalformed, "invalid character ']' looking for beginning of value"}}},
@@ -243,8 +243,15 @@ func TestMalformed(t *testing.T) {
 		{"control character", "[\n\"a\tb\"]", nil, []Problem{{"f", 2, KindMalformed, `invalid character '\t' in string literal`}}},
 		{"bad escape", "[\n\"a\\x\"]", nil, []Problem{{"f", 2, KindMalformed, `invalid character 'x' in string escape code`}}},
 		{"search response cut", `{"took": 1, "hits": {"hits": [` + ev[0] + ",\n" + ev[1] + "]\n,", []int{1, 2}, []Problem{{"f", 3, KindMalformed, "unexpected end of JSON input"}}},
-		{"deep", "[\n" + strings.Repeat("[", 10000) + "\n" + strings.Repeat("]", 10001), nil, []Problem{{"f", 2, KindMalformed, "exceeded max depth"}}},
-		{"deep in a wrapper", `{"hits": {"hits": [` + strings.Repeat("[", 9998) + "\n" + strings.Repeat("]", 9998) + "]}}", nil, []Problem{{"f", 1, KindMalformed, "exceeded max depth"}}},
+		{"deep", "[\n" + strings.Repeat("[", 10000) + "\n" + strings.Repeat("]", 10001), nil, []Problem{{"f", 2, KindMalformed, "invalid character '[' exceeded max depth"}}},
+		{"deep in a wrapper", `{"hits": {"hits": [` + strings.Repeat("[", 9998) + "\n" + strings.Repeat("]", 9998) + "]}}", nil, []Problem{{"f", 1, KindMalformed, "invalid character '[' exceeded max depth"}}},
+		{"deep in a member", "{\"a\": 1,\n\"b\": " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "}", nil, []Problem{{"f", 2, KindMalformed, "invalid character '[' exceeded max depth"}}},
+		{"bad key", "{\"a\": 1,\n\"b\tc\": 2}", nil, []Problem{{"f", 2, KindMalformed, `invalid character '\t' in string literal`}}},
+		{"bad member", "{\"a\": 1,\n\"b\": [1,\n2 3]}", nil, []Problem{{"f", 3, KindMalformed, "invalid character '3' after array element"}}},
+		{"bad hits", "{\"a\": 1,\n\"hits\": tru\n}", nil, []Problem{{"f", 2, KindMalformed, "invalid character '\\n' in literal true (expecting 'e')"}}},
+		{"missing colon", "{\"took\": 1,\n\"hits\"\n{\"hits\": [{\n}]}}", nil, []Problem{{"f", 3, KindMalformed, "invalid character '{' after object key"}}},
+		{"missing member comma", "{\n\"a\": 1\n\"b\": 2}", nil, []Problem{{"f", 3, KindMalformed, `invalid character '"' after object key:value pair`}}},
+		{"stray bracket", "{\n\"a\": 1}\n]", []int{1}, []Problem{{"f", 3, KindMalformed, "invalid character ']' looking for beginning of value"}}},
 		{"deep enough", "\n[" + strings.Repeat("[", 9999) + "\n" + strings.Repeat("]", 9999) + "]", []int{2}, nil},
 	}
 	for _, tt := range tests {

@@ -36,6 +36,8 @@ func fuzzSeeds(f *testing.F) [][]byte {
 		[]byte("[\n\"a\\u00e9\\x\"]"),
 		[]byte(`{"a":1}`+"\n"+`{"m":"`+strings.Repeat("x", 100)+`"}`+"\n"),
 		[]byte("[[[[[[[[[[1]]]]]]]]]]"),
+		[]byte(`{"hits": {"total": 3, "hits": [`+"\n"+ev[0]+"\n"+`]}, "aggs": {"x": [1,`+"\n"+`2]}}`+"\n"+`{"hits": 5}`+"\n"),
+		[]byte(`{"events": {"a": [1]}, "hits": [1,2]}`+"\n[1,2]\n"),
 		[]byte("{\n\"a\": -0.5e-3, \"b\": [true, false, null, \"\"]}\n1 2 \"s\"\n"),
 		gz(f, []byte(ev[0]+"\n"), []byte(ev[1]+"\n"))[:60],
 		zst(f, []byte(ev[0]+"\n"), []byte(ev[1]+"\n")),
@@ -176,44 +178,4 @@ func validStream(text []byte) bool {
 			return false
 		}
 	}
-}
-
-// FuzzScanner checks the container scanner against encoding/json: the same
-// verdict, the same error message, the same compacted copy.
-func FuzzScanner(f *testing.F) {
-	for _, s := range fuzzSeeds(f) {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, text []byte) {
-		var dst []byte
-		s := scanner{r: bytes.NewReader(text), buf: make([]byte, 3), max: -1, line: 1}
-		s.begin(&dst, 0)
-		err := s.value()
-		var want bytes.Buffer
-		wantErr := json.Compact(&want, text)
-		if err == nil {
-			if _, more := s.skipSpace(); more {
-				return // trailing text: encoding/json speaks of it differently
-			}
-			if wantErr != nil || !bytes.Equal(dst, want.Bytes()) {
-				t.Fatalf("got %q, want %q (%v)", dst, want.Bytes(), wantErr)
-			}
-			if n := bytes.Count(text, []byte("\n")) + 1; s.line != n {
-				t.Fatalf("ends on line %d, want %d", s.line, n)
-			}
-			return
-		}
-		// At the end of the input, encoding/json feeds its scanner a space,
-		// so it may blame that space where we say the input ended.
-		e := err.(*syntaxError)
-		if wantErr == nil || err.Error() != wantErr.Error() && !(e.end && strings.HasPrefix(wantErr.Error(), "invalid character ' ' ")) {
-			t.Fatalf("error %v, encoding/json says %v", err, wantErr)
-		}
-		// Unmarshal, unlike Compact, gives the offset: just past the bad byte.
-		var raw json.RawMessage
-		off := json.Unmarshal(text, &raw).(*json.SyntaxError).Offset
-		if !e.end && e.line != bytes.Count(text[:off-1], []byte("\n"))+1 {
-			t.Fatalf("error on line %d, encoding/json at offset %d", e.line, off)
-		}
-	})
 }

@@ -2,27 +2,26 @@ package decode
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"strings"
 )
 
 // This file frames containers: a top-level JSON array, an Elasticsearch
 // _search response, {"events": [...]} / {"expected": [...]} wrappers, and
-// streams of (pretty-printed) documents. A small streaming scanner validates
-// the text as encoding/json does, copies each event compacted (as
-// json.Compact would) and counts lines, holding one event at a time.
+// streams of (pretty-printed) documents. An encoding/json Decoder walks into
+// the array with Token and decodes one event at a time, which json.Compact
+// puts on one line; lines are counted from the decoder's offsets.
+//
+// Memory stays that of the decoder's read-ahead plus one value, but the
+// decoder holds each value it decodes whole: an event even over MaxLine (it
+// is then reported and dropped), a member passed over in a wrapper, or a run
+// of blank space, and the text kept for counting lines holds it again.
 
 // maxDepth is encoding/json's nesting limit.
 const maxDepth = 10000
-
-// strPlain tells the bytes that stand for themselves in a JSON string.
-var strPlain = func() (t [256]bool) {
-	for c := 0x20; c < 256; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
 
 // documents tells, from the start of the text p (complete when whole), whether
 // it is a container rather than NDJSON. If the first line is one complete
@@ -31,36 +30,29 @@ var strPlain = func() (t [256]bool) {
 // "[", "," or ":"), it is a container. If it is a syntax error, it is NDJSON
 // with a bad line, which the workers will report.
 func documents(p []byte, whole bool) bool {
-	f := 0
-	for f < len(p) && isSpace(p[f]) {
-		f++
-	}
-	if f == len(p) || p[f] != '{' && p[f] != '[' {
+	p = bytes.TrimLeft(p, " \t\r\n")
+	if len(p) == 0 || p[0] != '{' && p[0] != '[' {
 		return false
 	}
-	line, complete := p[f:], whole
-	if i := bytes.IndexByte(line, '\n'); i >= 0 {
-		line, complete = line[:i], true
+	line, complete := p, whole
+	if i := bytes.IndexByte(p, '\n'); i >= 0 {
+		line, complete = p[:i], true
 	}
-	s := scanner{buf: line, end: len(line), eof: true, max: -1}
+	d := newDocs(&text{buf: line, line: 1, err: io.EOF}, -1)
 	var err error
-	if line[0] == '{' {
+	if line[0] == '[' {
+		err = d.value(0, false)
+	} else if _, err = d.token(); err == nil {
 		var format string
-		format, err = s.object(0)
-		if format != "" {
+		if format, err = d.object(0); format != "" {
 			return true
 		}
-	} else {
-		err = s.value()
 	}
-	switch e := err.(type) {
-	case nil:
-		_, more := s.skipSpace()
-		return more || line[0] == '['
-	case *syntaxError:
-		if !e.end {
-			return false
-		}
+	var se *syntaxError
+	switch {
+	case err == nil:
+		return line[0] == '[' || len(bytes.TrimLeft(line[d.dec.InputOffset():], " \t\r")) > 0
+	case errors.As(err, &se) && se.end:
 		if !complete {
 			// The first line is longer than the buffer: a one-line array,
 			// or a long NDJSON event.
@@ -72,9 +64,7 @@ func documents(p []byte, whole bool) bool {
 	return false
 }
 
-func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
-
-// syntaxError is JSON that encoding/json would reject, at a line.
+// syntaxError is JSON that encoding/json rejects, at a line.
 type syntaxError struct {
 	line int
 	msg  string
@@ -99,655 +89,346 @@ type tooLongError struct {
 
 func (e *tooLongError) Error() string { return fmt.Sprintf("event is %d bytes", e.n) }
 
-// scanner reads JSON text from r through buf, counting lines, and copies the
-// significant bytes of the value being scanned to *dst while capture is on.
-type scanner struct {
-	r        io.Reader
-	buf      []byte
-	pos, end int
-	eof      bool
-	rerr     error // the error that ended the text, other than io.EOF
-	got      bool  // some text was read
-	line     int
-
-	dst     *[]byte
-	capture bool
-	n       int // significant bytes of the value being scanned
-	max     int // capture limit; -1: none
-	over    bool
-	depth   int
-
-	key     []byte // the last object key, when asked for and short
-	keyFull bool   // key holds the whole key, without escapes
+// text is the text under the decoder. It keeps what it has read since the
+// last offset asked about, so that lines can be counted up to an offset
+// behind the decoder's read-ahead, a top-level document can be cut out of
+// the text, and a syntax error can be placed.
+type text struct {
+	r    io.Reader
+	buf  []byte // text from offset base on
+	base int64
+	keep int   // buf[keep:] is kept; buf[:keep] is forgotten
+	line int   // line of buf[keep]
+	rd   int   // buf[rd:] is not read by the decoder yet
+	err  error // what ended the text: io.EOF or rerr
+	rerr error // damage that ended the text early
+	got  bool  // some text was read
 }
 
-// more makes sure buf[pos] is a byte of text; false at the end of the text.
-func (s *scanner) more() bool {
-	if s.pos < s.end {
-		return true
+func (t *text) Read(p []byte) (int, error) {
+	if t.rd == len(t.buf) {
+		if t.err != nil {
+			return 0, t.err
+		}
+		t.fill()
+		if t.rd == len(t.buf) {
+			return 0, t.err
+		}
 	}
-	s.pos, s.end = 0, 0
-	for empty := 0; !s.eof; {
-		m, err := s.r.Read(s.buf)
-		s.end = m
-		if m > 0 {
-			s.got = true
+	n := copy(p, t.buf[t.rd:])
+	t.rd += n
+	return n, nil
+}
+
+// fill reads more text into buf, in large reads.
+func (t *text) fill() {
+	const minRead = 32 << 10
+	if cap(t.buf)-len(t.buf) < minRead {
+		t.base += int64(t.keep)
+		t.rd -= t.keep
+		t.buf = t.buf[:copy(t.buf, t.buf[t.keep:])]
+		t.keep = 0
+		if cap(t.buf)-len(t.buf) < minRead {
+			t.buf = append(make([]byte, 0, 2*cap(t.buf)+minRead), t.buf...)
+		}
+	}
+	for empty := 0; ; {
+		n, err := t.r.Read(t.buf[len(t.buf):cap(t.buf)])
+		t.buf = t.buf[:len(t.buf)+n]
+		if n > 0 {
+			t.got = true
 		} else if empty++; empty > 100 && err == nil {
 			err = io.ErrNoProgress
 		}
 		if err != nil {
-			s.eof = true
+			t.err = err
 			if err != io.EOF {
-				s.rerr = err
+				t.rerr = err
 			}
 		}
-		if m > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// skipSpace passes over whitespace and returns the next byte, unread.
-func (s *scanner) skipSpace() (byte, bool) {
-	for s.more() {
-		for ; s.pos < s.end; s.pos++ {
-			switch b := s.buf[s.pos]; b {
-			case ' ', '\t', '\r':
-			case '\n':
-				s.line++
-			default:
-				return b, true
-			}
-		}
-	}
-	return 0, false
-}
-
-// begin starts copying a value to dst, nested in depth containers.
-func (s *scanner) begin(dst *[]byte, depth int) {
-	*dst = (*dst)[:0]
-	s.dst, s.capture, s.n, s.over, s.depth = dst, true, 0, false, depth
-}
-
-// discard stops copying and drops the copy.
-func (s *scanner) discard() {
-	if s.capture {
-		*s.dst = (*s.dst)[:0]
-	}
-	s.capture = false
-}
-
-func (s *scanner) put(b byte) {
-	s.n++
-	if s.capture {
-		if s.max >= 0 && s.n > s.max {
-			s.overflow()
-			return
-		}
-		*s.dst = append(*s.dst, b)
-	}
-}
-
-func (s *scanner) putRun(p []byte) {
-	s.n += len(p)
-	if s.capture {
-		if s.max >= 0 && s.n > s.max {
-			s.overflow()
-			return
-		}
-		*s.dst = append(*s.dst, p...)
-	}
-}
-
-func (s *scanner) overflow() {
-	s.discard()
-	s.over = true
-}
-
-func (s *scanner) syntax(format string, b byte) error {
-	return &syntaxError{line: s.line, msg: fmt.Sprintf(format, quoteChar(b))}
-}
-
-// ended is the error for text that stops inside a value.
-func (s *scanner) ended() error {
-	if s.rerr != nil {
-		return &damageError{line: s.line, err: s.rerr}
-	}
-	return &syntaxError{line: s.line, msg: "unexpected end of JSON input", end: true}
-}
-
-// quoteChar formats b as encoding/json does in its errors.
-func quoteChar(b byte) string {
-	if b == '\'' {
-		return `'\''`
-	}
-	if b == '"' {
-		return `'"'`
-	}
-	q := strconv.Quote(string(rune(b)))
-	return "'" + q[1:len(q)-1] + "'"
-}
-
-// value scans one JSON value.
-//
-//	value = object | array | string | number | "true" | "false" | "null"
-func (s *scanner) value() error {
-	b, ok := s.skipSpace()
-	if !ok {
-		return s.ended()
-	}
-	switch {
-	case b == '{':
-		return s.obj()
-	case b == '[':
-		return s.arr()
-	case b == '"':
-		return s.str(false)
-	case b == '-' || '0' <= b && b <= '9':
-		return s.num()
-	case b == 't':
-		return s.lit("true")
-	case b == 'f':
-		return s.lit("false")
-	case b == 'n':
-		return s.lit("null")
-	}
-	return s.syntax("invalid character %s looking for beginning of value", b)
-}
-
-// obj scans an object; buf[pos] is its '{'.
-//
-//	object = "{" [ string ":" value { "," string ":" value } ] "}"
-func (s *scanner) obj() error {
-	if s.depth++; s.depth > maxDepth {
-		return &syntaxError{line: s.line, msg: "exceeded max depth"}
-	}
-	s.pos++
-	s.put('{')
-	b, ok := s.skipSpace()
-	if !ok {
-		return s.ended()
-	}
-	if b == '}' {
-		s.pos++
-		s.put('}')
-		s.depth--
-		return nil
-	}
-	for {
-		if err := s.member(b, false); err != nil {
-			return err
-		}
-		if err := s.value(); err != nil {
-			return err
-		}
-		b, ok = s.skipSpace()
-		if !ok {
-			return s.ended()
-		}
-		switch b {
-		case ',':
-			s.pos++
-			s.put(',')
-			if b, ok = s.skipSpace(); !ok {
-				return s.ended()
-			}
-			continue
-		case '}':
-			s.pos++
-			s.put('}')
-			s.depth--
-			return nil
-		}
-		return s.syntax("invalid character %s after object key:value pair", b)
-	}
-}
-
-// member scans an object key and its colon; b is the next byte, unread.
-func (s *scanner) member(b byte, key bool) error {
-	if b != '"' {
-		return s.syntax("invalid character %s looking for beginning of object key string", b)
-	}
-	if err := s.str(key); err != nil {
-		return err
-	}
-	b, ok := s.skipSpace()
-	if !ok {
-		return s.ended()
-	}
-	if b != ':' {
-		return s.syntax("invalid character %s after object key", b)
-	}
-	s.pos++
-	s.put(':')
-	return nil
-}
-
-// arr scans an array; buf[pos] is its '['.
-//
-//	array = "[" [ value { "," value } ] "]"
-func (s *scanner) arr() error {
-	if s.depth++; s.depth > maxDepth {
-		return &syntaxError{line: s.line, msg: "exceeded max depth"}
-	}
-	s.pos++
-	s.put('[')
-	b, ok := s.skipSpace()
-	if !ok {
-		return s.ended()
-	}
-	if b == ']' {
-		s.pos++
-		s.put(']')
-		s.depth--
-		return nil
-	}
-	for {
-		if err := s.value(); err != nil {
-			return err
-		}
-		b, ok = s.skipSpace()
-		if !ok {
-			return s.ended()
-		}
-		switch b {
-		case ',':
-			s.pos++
-			s.put(',')
-			continue
-		case ']':
-			s.pos++
-			s.put(']')
-			s.depth--
-			return nil
-		}
-		return s.syntax("invalid character %s after array element", b)
-	}
-}
-
-// str scans a string; buf[pos] is its opening quote. With key, the string
-// is also kept in s.key when short.
-//
-//	string = '"' { char | "\" ( '"' | "\" | "/" | "b" | "f" | "n" | "r" | "t" | "u" hex hex hex hex ) } '"'
-func (s *scanner) str(key bool) error {
-	s.pos++
-	s.put('"')
-	if key {
-		s.key, s.keyFull = s.key[:0], true
-	}
-	for {
-		if !s.more() {
-			return s.ended()
-		}
-		i := s.pos
-		for buf := s.buf[:s.end]; i < len(buf) && strPlain[buf[i]]; i++ {
-		}
-		if i > s.pos {
-			run := s.buf[s.pos:i]
-			if key {
-				if len(s.key)+len(run) <= 16 {
-					s.key = append(s.key, run...)
-				} else {
-					s.keyFull = false
-				}
-			}
-			s.putRun(run)
-			s.pos = i
-		}
-		if i == s.end {
-			continue
-		}
-		switch c := s.buf[i]; {
-		case c == '"':
-			s.pos++
-			s.put('"')
-			return nil
-		case c < 0x20:
-			return s.syntax("invalid character %s in string literal", c)
-		}
-		s.keyFull = false
-		s.pos++
-		s.put('\\')
-		if !s.more() {
-			return s.ended()
-		}
-		switch e := s.buf[s.pos]; e {
-		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			s.pos++
-			s.put(e)
-		case 'u':
-			s.pos++
-			s.put('u')
-			for range 4 {
-				if !s.more() {
-					return s.ended()
-				}
-				h := s.buf[s.pos]
-				if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
-					return s.syntax("invalid character %s in \\u hexadecimal character escape", h)
-				}
-				s.pos++
-				s.put(h)
-			}
-		default:
-			return s.syntax("invalid character %s in string escape code", e)
-		}
-	}
-}
-
-// num scans a number; buf[pos] is its first byte, '-' or a digit. The
-// number ends at the first byte that cannot continue it, left unread.
-//
-//	number = [ "-" ] ( "0" | digit1-9 { digit } ) [ "." digit { digit } ] [ ( "e" | "E" ) [ "+" | "-" ] digit { digit } ]
-func (s *scanner) num() error {
-	b := s.buf[s.pos]
-	if b == '-' {
-		s.pos++
-		s.put('-')
-		if !s.more() {
-			return s.ended()
-		}
-		if b = s.buf[s.pos]; b < '0' || b > '9' {
-			return s.syntax("invalid character %s in numeric literal", b)
-		}
-	}
-	s.pos++
-	s.put(b)
-	if b != '0' {
-		s.digits()
-	}
-	if !s.more() {
-		return nil
-	}
-	if b = s.buf[s.pos]; b == '.' {
-		s.pos++
-		s.put('.')
-		if !s.more() {
-			return s.ended()
-		}
-		if b = s.buf[s.pos]; b < '0' || b > '9' {
-			return s.syntax("invalid character %s after decimal point in numeric literal", b)
-		}
-		s.digits()
-		if !s.more() {
-			return nil
-		}
-		b = s.buf[s.pos]
-	}
-	if b == 'e' || b == 'E' {
-		s.pos++
-		s.put(b)
-		if !s.more() {
-			return s.ended()
-		}
-		if b = s.buf[s.pos]; b == '+' || b == '-' {
-			s.pos++
-			s.put(b)
-			if !s.more() {
-				return s.ended()
-			}
-			b = s.buf[s.pos]
-		}
-		if b < '0' || b > '9' {
-			return s.syntax("invalid character %s in exponent of numeric literal", b)
-		}
-		s.digits()
-	}
-	return nil
-}
-
-func (s *scanner) digits() {
-	for s.more() {
-		i := s.pos
-		for i < s.end && '0' <= s.buf[i] && s.buf[i] <= '9' {
-			i++
-		}
-		if i > s.pos {
-			s.putRun(s.buf[s.pos:i])
-			s.pos = i
-		}
-		if i < s.end {
+		if n > 0 || err != nil {
 			return
 		}
 	}
 }
 
-// lit scans true, false or null; buf[pos] is its first byte.
-func (s *scanner) lit(word string) error {
-	for i := range len(word) {
-		if !s.more() {
-			return s.ended()
-		}
-		if b := s.buf[s.pos]; b != word[i] {
-			return &syntaxError{line: s.line, msg: fmt.Sprintf("invalid character %s in literal %s (expecting %s)", quoteChar(b), word, quoteChar(word[i]))}
-		}
-		s.pos++
-		s.put(word[i])
-	}
-	return nil
+// lineAt returns the line of offset off, and forgets the text before it.
+// Offsets asked about must not decrease.
+func (t *text) lineAt(off int64) int {
+	i := int(off - t.base)
+	t.line += bytes.Count(t.buf[t.keep:i], newline)
+	t.keep = i
+	return t.line
 }
 
-// object walks a top-level object (level 0) or its "hits" member (level 1),
-// copying it, until it meets the array of a container: hits.hits of a
-// _search response, or an "events" or "expected" array as the first member.
-// Then it returns the container's format with buf[pos] just inside the
-// array. If the object ends first, it returns "" and the object was copied
-// whole. buf[pos] is the object's '{'.
-func (s *scanner) object(level int) (string, error) {
-	s.depth++
-	s.pos++
-	s.put('{')
-	b, ok := s.skipSpace()
-	if !ok {
-		return "", s.ended()
-	}
-	if b == '}' {
-		s.pos++
-		s.put('}')
-		s.depth--
-		return "", nil
-	}
-	for i := 0; ; i++ {
-		if err := s.member(b, true); err != nil {
-			return "", err
-		}
-		if b, ok = s.skipSpace(); !ok {
-			return "", s.ended()
-		}
-		key := s.key
-		if !s.keyFull {
-			key = nil
-		}
-		switch {
-		case level == 0 && i == 0 && b == '[' && (string(key) == "events" || string(key) == "expected"):
-			s.pos++
-			return FormatArray, nil
-		case level == 0 && b == '{' && string(key) == "hits":
-			if format, err := s.object(1); format != "" || err != nil {
-				return format, err
-			}
-		case level == 1 && b == '[' && string(key) == "hits":
-			s.pos++
-			return FormatSearch, nil
-		default:
-			if err := s.value(); err != nil {
-				return "", err
-			}
-		}
-		if b, ok = s.skipSpace(); !ok {
-			return "", s.ended()
-		}
-		switch b {
-		case ',':
-			s.pos++
-			s.put(',')
-			if b, ok = s.skipSpace(); !ok {
-				return "", s.ended()
-			}
-			continue
-		case '}':
-			s.pos++
-			s.put('}')
-			s.depth--
-			return "", nil
-		}
-		return "", s.syntax("invalid character %s after object key:value pair", b)
-	}
-}
+// end is the offset of the end of the text read.
+func (t *text) end() int64 { return t.base + int64(len(t.buf)) }
 
-// rest scans the members left in an object after a member's value, and its
-// closing '}'.
-func (s *scanner) rest() error {
-	for {
-		b, ok := s.skipSpace()
-		if !ok {
-			return s.ended()
-		}
-		switch b {
-		case '}':
-			s.pos++
-			return nil
-		case ',':
-			s.pos++
-			if b, ok = s.skipSpace(); !ok {
-				return s.ended()
-			}
-			if err := s.member(b, false); err != nil {
-				return err
-			}
-			if err := s.value(); err != nil {
-				return err
-			}
-			continue
-		}
-		return s.syntax("invalid character %s after object key:value pair", b)
-	}
-}
+// from returns the text read from offset off on.
+func (t *text) from(off int64) []byte { return t.buf[off-t.base:] }
 
 // docReader streams the events of containers, one at a time.
 type docReader struct {
-	s      scanner
-	state  int
-	format string // of the array being streamed
-	frames int    // objects around that array, to close after it
-	elem   []byte // the last event, compacted
+	text *text
+	dec  *json.Decoder
+	max  int          // longest event; -1: none
+	val  valueText    // the last value decoded
+	elem bytes.Buffer // the last event, compacted
+
+	format  string // of the array being streamed; "" at the top level
+	open    int    // containers open around its events
+	walking bool   // a top-level document is being walked: keep its text
 
 	held bool // elem is yet to be handed out (it did not fit a chunk)
 	line int  // held event's start line
 	hfmt string
 }
 
-const (
-	atTop      = iota // between top-level values
-	arrayFirst        // just inside an array of events
-	arrayNext         // after an event of the array
-	arrayEnd          // after the array: close the objects around it
-)
-
-func newDocReader(r *Reader) *docReader {
-	d := &docReader{s: scanner{
-		r:   r.text,
-		buf: r.cur.buf[:cap(r.cur.buf)],
-		end: r.n,
-		eof: r.eof, rerr: r.rerr, got: r.got,
-		line: 1,
-		max:  r.opts.MaxLine,
-	}}
-	// The first buffer becomes the scanner's.
-	r.cur.buf = nil
-	r.cur.Release()
-	r.cur, r.n = nil, 0
+// newDocs reads the text t, with events up to max bytes long (-1: any).
+func newDocs(t *text, max int) *docReader {
+	d := &docReader{text: t, dec: json.NewDecoder(t), max: max}
+	d.val.d = d
+	d.dec.UseNumber() // Token gives numbers as they are, whatever their size
 	return d
 }
 
-// next scans the next event into d.elem and returns its start line and
-// format. At the clean end of the text it returns io.EOF. A *tooLongError
-// means an event was skipped and scanning can go on; any other error ends it.
-func (d *docReader) next() (int, string, error) {
-	s := &d.s
-	for {
-		switch d.state {
-		case atTop:
-			b, ok := s.skipSpace()
-			if !ok {
-				if s.rerr != nil {
-					return 0, "", s.ended()
-				}
-				return 0, "", io.EOF
-			}
-			line := s.line
-			switch b {
-			case '[':
-				s.pos++
-				d.state, d.format, d.frames = arrayFirst, FormatArray, 0
-				continue
-			case '{':
-				s.begin(&d.elem, 0)
-				format, err := s.object(0)
-				if err != nil {
-					return 0, "", err
-				}
-				if format != "" {
-					s.discard()
-					d.state, d.format, d.frames = arrayFirst, format, 1
-					if format == FormatSearch {
-						d.frames = 2
-					}
-					continue
-				}
-			default:
-				s.begin(&d.elem, 0)
-				if err := s.value(); err != nil {
-					return 0, "", err
-				}
-			}
-			return d.end(line, FormatDocuments)
+// newDocReader takes over the text of r, whose first buffer is read.
+func newDocReader(r *Reader) *docReader {
+	// The first buffer becomes the text's.
+	t := &text{r: r.text, buf: r.cur.buf[:r.n], line: 1, rerr: r.rerr, got: r.got}
+	if r.eof {
+		t.err = io.EOF
+		if r.rerr != nil {
+			t.err = r.rerr
+		}
+	}
+	r.cur.buf = nil
+	r.cur.Release()
+	r.cur, r.n = nil, 0
+	return newDocs(t, r.opts.MaxLine)
+}
 
-		case arrayFirst, arrayNext:
-			b, ok := s.skipSpace()
-			if !ok {
-				return 0, "", s.ended()
-			}
-			if b == ']' {
-				s.pos++
-				d.state = arrayEnd
-				continue
-			}
-			if d.state == arrayNext {
-				if b != ',' {
-					return 0, "", s.syntax("invalid character %s after array element", b)
+// next decodes the next event into d.elem and returns its start line and
+// format. At the clean end of the text it returns io.EOF. A *tooLongError
+// means an event was skipped and reading can go on; any other error ends it.
+func (d *docReader) next() (int, string, error) {
+	for {
+		if d.format != "" {
+			// Inside the array of a container.
+			if d.dec.More() {
+				if err := d.value(d.open, true); err != nil {
+					return 0, "", err
 				}
-				s.pos++
-				if _, ok := s.skipSpace(); !ok {
-					return 0, "", s.ended()
-				}
+				return d.event(d.text.lineAt(d.val.start), d.format)
 			}
-			line := s.line
-			s.begin(&d.elem, d.frames+1) // inside [, {"events":[ or {"hits":{"hits":[
-			if err := s.value(); err != nil {
+			if _, err := d.token(); err != nil { // ']'
 				return 0, "", err
 			}
-			d.state = arrayNext
-			return d.end(line, d.format)
-
-		case arrayEnd:
-			for ; d.frames > 0; d.frames-- {
-				if err := s.rest(); err != nil {
+			// Read to the end of the objects around the array.
+			for ; d.open > 1; d.open-- {
+				if err := d.rest('{', d.open-1); err != nil {
 					return 0, "", err
 				}
 			}
-			d.state = atTop
+			d.format = ""
+			continue
 		}
+
+		if !d.dec.More() {
+			// The end of the text, or a stray ']' or '}'.
+			if _, err := d.dec.Token(); err != nil && err != io.EOF {
+				return 0, "", d.fail(err, true)
+			}
+			return 0, "", io.EOF
+		}
+		start := d.dec.InputOffset()
+		switch d.text.from(start)[0] {
+		case '[':
+			d.dec.Token() // More has seen it: no error
+			d.format, d.open = FormatArray, 1
+			continue
+		case '{':
+			d.dec.Token() // More has seen it: no error
+			d.walking = true
+			format, err := d.object(0)
+			d.walking = false
+			if err != nil {
+				return 0, "", err
+			}
+			switch format {
+			case FormatArray:
+				d.format, d.open = format, 2
+				continue
+			case FormatSearch:
+				d.format, d.open = format, 3
+				continue
+			}
+			line := d.text.lineAt(start)
+			d.elem.Reset()
+			json.Compact(&d.elem, d.text.from(start)[:d.dec.InputOffset()-start]) // valid: the decoder has read it
+			return d.event(line, FormatDocuments)
+		}
+		if err := d.value(0, true); err != nil {
+			return 0, "", err
+		}
+		return d.event(d.text.lineAt(start), FormatDocuments)
 	}
 }
 
-// end finishes an event scanned from line.
-func (d *docReader) end(line int, format string) (int, string, error) {
-	s := &d.s
-	s.capture = false
-	if s.over {
-		return 0, "", &tooLongError{line: line, n: s.n}
+// object walks the members of an object whose '{' the decoder just gave: a
+// top-level object (level 0) or its "hits" member (level 1). It stops just
+// inside the array of a container — an "events" or "expected" array as the
+// first member of a top-level object, or hits.hits — and returns the
+// container's format. If the object ends first, it returns "".
+func (d *docReader) object(level int) (string, error) {
+	for i := 0; d.dec.More(); i++ {
+		tok, err := d.token()
+		if err != nil {
+			return "", err
+		}
+		key, _ := tok.(string) // Token gives keys as strings
+		wrapper := level == 0 && i == 0 && (key == "events" || key == "expected")
+		if !wrapper && key != "hits" {
+			if err := d.value(level+1, false); err != nil {
+				return "", err
+			}
+			continue
+		}
+		if tok, err = d.token(); err != nil {
+			return "", err
+		}
+		switch {
+		case tok == json.Delim('[') && wrapper:
+			return FormatArray, nil
+		case tok == json.Delim('[') && level == 1:
+			return FormatSearch, nil
+		case tok == json.Delim('{') && level == 0 && key == "hits":
+			if format, err := d.object(1); format != "" || err != nil {
+				return format, err
+			}
+		case tok == json.Delim('{') || tok == json.Delim('['):
+			if err := d.rest(tok.(json.Delim), level+2); err != nil {
+				return "", err
+			}
+		}
+	}
+	_, err := d.token() // '}'
+	return "", err
+}
+
+// rest reads the rest of a container whose opening delim the decoder just
+// gave, nested open containers deep (counting it).
+func (d *docReader) rest(delim json.Delim, open int) error {
+	for d.dec.More() {
+		if delim == '{' {
+			if _, err := d.token(); err != nil { // the key
+				return err
+			}
+		}
+		if err := d.value(open, false); err != nil {
+			return err
+		}
+		if !d.walking {
+			d.text.lineAt(d.dec.InputOffset())
+		}
+	}
+	_, err := d.token()
+	return err
+}
+
+// token reads the next token.
+func (d *docReader) token() (json.Token, error) {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return nil, d.fail(err, true)
+	}
+	return tok, nil
+}
+
+// value decodes the next value, which lies inside open containers; with
+// event, it is compacted into d.elem.
+func (d *docReader) value(open int, event bool) error {
+	d.val.open, d.val.event, d.val.err = open, event, nil
+	if err := d.dec.Decode(&d.val); err != nil {
+		return d.fail(err, false)
+	}
+	return d.val.err
+}
+
+// valueText takes the text of each value the decoder reads, where it lies
+// in the decoder's buffer.
+type valueText struct {
+	d     *docReader
+	open  int   // containers around the value
+	event bool  // compact the value into d.elem
+	start int64 // offset of the value
+	err   error // the value nests too deep
+}
+
+// UnmarshalJSON is called by Decode with the text of the value, valid and
+// without the blanks around it.
+func (v *valueText) UnmarshalJSON(b []byte) error {
+	v.start = v.d.dec.InputOffset() - int64(len(b))
+	if v.err = v.d.deep(b, v.start, v.open); v.err == nil && v.event {
+		v.d.elem.Reset()
+		json.Compact(&v.d.elem, b) // valid: the decoder has read it
+	}
+	return nil
+}
+
+// deep checks the nesting of raw, a value found at offset start inside open
+// containers. The decoder limits the nesting within each value it decodes;
+// encoding/json's limit is on the whole text, and only a value long enough
+// to nest that deep can pass it.
+func (d *docReader) deep(raw []byte, start int64, open int) error {
+	if open == 0 || len(raw) < 2*(maxDepth-open+1) {
+		return nil
+	}
+	b := make([]byte, 0, len(raw)+2*open)
+	b = append(append(append(b, strings.Repeat("[", open)...), raw...), strings.Repeat("]", open)...)
+	if json.Valid(b) {
+		return nil
+	}
+	var se *json.SyntaxError
+	if !errors.As(json.Unmarshal(b, new(json.RawMessage)), &se) {
+		return nil
+	}
+	return &syntaxError{line: d.text.lineAt(start + se.Offset - 1 - int64(open)), msg: se.Error()}
+}
+
+// fail turns an error of the decoder, from Token or else from Decode, into
+// the one that ends the text: damage, or a syntax error at its line.
+func (d *docReader) fail(err error, token bool) error {
+	t := d.text
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		line := t.lineAt(t.end())
+		if t.rerr == nil && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+			return &syntaxError{line: line, msg: "unexpected end of JSON input", end: true}
+		}
+		return &damageError{line: line, err: err}
+	}
+	// The offset of an error that Token or Decode find before a value (a
+	// misplaced delimiter, a missing comma) is the place of the bad byte.
+	// Within a value, it counts only the bytes the decoder has scanned as
+	// values: find the place by scanning that value again. Token scans a
+	// string or a literal as a value, never '{' or '['.
+	at := se.Offset
+	p := d.dec.InputOffset()
+	if rest := t.from(p); len(rest) > 0 && !(token && (rest[0] == '{' || rest[0] == '[')) {
+		var again *json.SyntaxError
+		if errors.As(json.NewDecoder(bytes.NewReader(rest)).Decode(new(json.RawMessage)), &again) && again.Error() == se.Error() {
+			at = p + again.Offset - 1
+		}
+	}
+	return &syntaxError{line: t.lineAt(at), msg: se.Error()}
+}
+
+// event checks the size of the event in d.elem, found at line.
+func (d *docReader) event(line int, format string) (int, string, error) {
+	if n := d.elem.Len(); d.max >= 0 && n > d.max {
+		d.elem = bytes.Buffer{} // do not keep the memory of an event too long
+		return 0, "", &tooLongError{line: line, n: n}
 	}
 	return line, format, nil
 }
@@ -766,10 +447,10 @@ func (r *Reader) nextDocuments() (*Chunk, error) {
 			}
 			d.held, d.line, d.hfmt = true, line, f
 		}
-		if len(lines) > 0 && (d.hfmt != format || len(data)+len(d.elem)+1 > r.size) {
+		if len(lines) > 0 && (d.hfmt != format || len(data)+d.elem.Len()+1 > r.size) {
 			break
 		}
-		data = append(data, d.elem...)
+		data = append(data, d.elem.Bytes()...)
 		data = append(data, '\n')
 		lines = append(lines, d.line)
 		format = d.hfmt
@@ -786,7 +467,7 @@ func (r *Reader) nextDocuments() (*Chunk, error) {
 	return c, nil
 }
 
-// docError reports what ended or interrupted the scan of containers.
+// docError reports what ended or interrupted the reading of containers.
 func (r *Reader) docError(err error) {
 	switch e := err.(type) {
 	case *tooLongError:
@@ -795,7 +476,7 @@ func (r *Reader) docError(err error) {
 	case *syntaxError:
 		r.report(e.line, KindMalformed, e.msg)
 	case *damageError:
-		r.got = r.doc.s.got
+		r.got = r.doc.text.got
 		r.damaged(e.line, e.err)
 	}
 	r.finish()

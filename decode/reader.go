@@ -162,7 +162,7 @@ func (r *Reader) Close() error {
 	}
 	r.text = nil
 	if r.doc != nil {
-		r.doc.s.r = nil
+		r.doc.text.r = nil
 	}
 	if r.file != nil {
 		err := r.file.Close()
