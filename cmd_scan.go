@@ -208,7 +208,7 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 		for _, k := range kinds {
 			parts = append(parts, fmt.Sprintf("%d %s", s.Skipped[k], k))
 		}
-		fmt.Fprintf(w, "INCOMPLETE: %d problems (%s)\n", len(s.Problems), strings.Join(parts, ", "))
+		fmt.Fprintf(w, "INCOMPLETE: %d %s (%s)\n", len(s.Problems), plural(len(s.Problems), "problem", "problems"), strings.Join(parts, ", "))
 		const show = 20
 		for i, p := range s.Problems {
 			if i == show {
