@@ -8,6 +8,26 @@
 // and in~ are not; a field holding an array matches when any element does;
 // not and != are must_not clauses, so they hold for an event that lacks the
 // field; KQL on keyword fields is exact and case-sensitive.
+//
+// EQL's whole expression language is compiled: arithmetic, the functions
+// (add, between, cidrMatch, concat, divide, endsWith, indexOf, length,
+// modulo, multiply, number, startsWith, string, stringContains, substring,
+// subtract, with their ~ forms), comparisons of any two expressions and
+// ?optional fields. Like Elasticsearch, the compiler turns what a search
+// query can express (a field against constants) into fast nodes and runs
+// the rest as a script with three-valued logic, where null propagates and
+// a null condition does not match (script.go). Types are checked as
+// Elasticsearch's analyzer checks them, so a query it refuses is refused
+// here with its message. Fields have no mapping here: a field's type is
+// whatever the event holds, and a function that needs a string takes a
+// number's text, one that needs a number parses a string.
+//
+// What differs from Elasticsearch, knowingly: a comparison of two fields
+// (or a field in an "in" list) is evaluated, where Elasticsearch refuses
+// it; a script error that Elasticsearch reports for the whole search (a
+// division by zero, number("x"), an integer overflow) makes the condition
+// null for that event only; a constant expression that fails is a compile
+// error.
 package match
 
 import (
@@ -66,8 +86,14 @@ func (c *compiler) program(root node) *Program {
 }
 
 // CompileEQL compiles an EQL event query. Sequences, samples and pipes are
-// not compiled here: the scan's stateful stage runs them.
-func CompileEQL(q *ast.Query, opts Options) (*Program, error) {
+// not compiled here: the scan's stateful stage runs them. An error is an
+// *ast.Error at the offending node.
+func CompileEQL(q *ast.Query, opts Options) (p *Program, err error) {
+	defer func() {
+		if e := recover(); e != nil {
+			p, err = nil, ast.Errorf(q.Position(), "internal error: %v", e)
+		}
+	}()
 	eq, ok := q.Body.(*ast.EventQuery)
 	if !ok {
 		return nil, ast.Errorf(q.Position(), "only event queries can be compiled to a single-event predicate")
@@ -151,83 +177,21 @@ func not(x node) node {
 	return notNode{x}
 }
 
-// eql compiles an EQL condition.
+// eql compiles an EQL condition: it is typed and checked (build), rewritten
+// as Elasticsearch's optimizer would (rewrite), then translated into fast
+// nodes and scripts (cond).
 func (c *compiler) eql(e ast.Expr) (node, error) {
-	switch e := e.(type) {
-	case *ast.Logical:
-		x, err := c.eql(e.X)
-		if err != nil {
-			return nil, err
-		}
-		y, err := c.eql(e.Y)
-		if err != nil {
-			return nil, err
-		}
-		if e.Op == ast.And {
-			return and(x, y), nil
-		}
-		return or(x, y), nil
-	case *ast.Not:
-		x, err := c.eql(e.X)
-		if err != nil {
-			return nil, err
-		}
-		return not(x), nil
-	case *ast.Literal:
-		if e.Kind == ast.Bool {
-			return constNode(e.Bool), nil
-		}
-		return nil, ast.Errorf(e.P, "expected a condition, found %s", e)
-	case *ast.Field:
-		return &eqNode{path: c.path(e.Path), want: "true"}, nil
-	case *ast.Compare:
-		return c.compare(e)
-	case *ast.In:
-		f, ok := e.X.(*ast.Field)
-		if !ok {
-			return nil, ast.Errorf(e.X.Position(), "in: expected a field on the left, found %s", e.X)
-		}
-		return c.in(f, e.List, e.Insensitive)
-	case *ast.Match:
-		return c.match(e)
-	case *ast.Call:
-		return nil, ast.Errorf(e.P, "function %s is not supported yet", e.Name)
+	x, err := c.build(e)
+	if err != nil {
+		return nil, err
 	}
-	return nil, ast.Errorf(e.Position(), "expected a condition, found %s", e)
-}
-
-func (c *compiler) compare(e *ast.Compare) (node, error) {
-	f, fok := e.X.(*ast.Field)
-	lit, lok := e.Y.(*ast.Literal)
-	op := e.Op
-	if !fok || !lok {
-		// constant on the left: flip the comparison.
-		f2, fok2 := e.Y.(*ast.Field)
-		lit2, lok2 := e.X.(*ast.Literal)
-		if !fok2 || !lok2 {
-			return nil, ast.Errorf(e.P, "comparisons between %s and %s are not supported yet", e.X, e.Y)
-		}
-		f, lit = f2, lit2
-		op = map[ast.CmpOp]ast.CmpOp{ast.Eq: ast.Eq, ast.NotEq: ast.NotEq, ast.Lt: ast.Gt, ast.Le: ast.Ge, ast.Gt: ast.Lt, ast.Ge: ast.Le}[op]
+	if x.typ != tBool && x.typ != tAny && x.typ != tNull {
+		return nil, conditionError(x)
 	}
-	path := c.path(f.Path)
-	if lit.Kind == ast.Null {
-		switch op {
-		case ast.Eq:
-			return not(existsNode{path}), nil
-		case ast.NotEq:
-			return existsNode{path}, nil
-		}
-		return nil, ast.Errorf(lit.P, "null cannot be ordered with %s", op)
+	if x, err = c.rewrite(x); err != nil {
+		return nil, err
 	}
-	if op == ast.NotEq {
-		n, err := c.cmp(path, ast.Eq, lit)
-		if err != nil {
-			return nil, err
-		}
-		return not(n), nil
-	}
-	return c.cmp(path, op, lit)
+	return c.cond(x)
 }
 
 // cmp compiles field OP literal for ==, <, <=, >, >=.
@@ -235,10 +199,15 @@ func (c *compiler) cmp(path *event.Path, op ast.CmpOp, lit *ast.Literal) (node, 
 	cop := map[ast.CmpOp]cmpOp{ast.Eq: opEq, ast.Lt: opLt, ast.Le: opLe, ast.Gt: opGt, ast.Ge: opGe}[op]
 	switch lit.Kind {
 	case ast.String:
+		t, isTime := event.ParseTime(lit.Str)
+		isTime = isTime && !isNumber(lit.Str)
 		if op == ast.Eq {
+			if isTime {
+				return &timeEqNode{path: path, want: lit.Str, tm: t}, nil
+			}
 			return &eqNode{path: path, want: lit.Str}, nil
 		}
-		if t, ok := event.ParseTime(lit.Str); ok && !isNumber(lit.Str) {
+		if isTime {
 			return &cmpNode{path: path, op: cop, kind: cmpTime, tm: t}, nil
 		}
 		return &cmpNode{path: path, op: cop, kind: cmpString, str: lit.Str}, nil
@@ -257,66 +226,6 @@ func (c *compiler) cmp(path *event.Path, op ast.CmpOp, lit *ast.Literal) (node, 
 func isNumber(s string) bool {
 	_, err := strconv.ParseFloat(s, 64)
 	return err == nil
-}
-
-func (c *compiler) in(f *ast.Field, list []ast.Expr, fold bool) (node, error) {
-	path := c.path(f.Path)
-	var strs []string
-	var rest node = constNode(false)
-	for _, e := range list {
-		lit, ok := e.(*ast.Literal)
-		if !ok {
-			return nil, ast.Errorf(e.Position(), "in: expected a constant, found %s", e)
-		}
-		switch lit.Kind {
-		case ast.String:
-			strs = append(strs, lit.Str)
-		case ast.Null:
-			rest = or(rest, not(existsNode{path}))
-		default:
-			n, err := c.cmp(path, ast.Eq, lit)
-			if err != nil {
-				return nil, err
-			}
-			rest = or(rest, n)
-		}
-	}
-	if len(strs) == 0 {
-		return rest, nil
-	}
-	return or(newIn(path, strs, fold), rest), nil
-}
-
-func (c *compiler) match(e *ast.Match) (node, error) {
-	f, ok := e.X.(*ast.Field)
-	if !ok {
-		return nil, ast.Errorf(e.X.Position(), "expected a field on the left, found %s", e.X)
-	}
-	path := c.path(f.Path)
-	var pats []string
-	for _, p := range e.Patterns {
-		lit, ok := p.(*ast.Literal)
-		if !ok || lit.Kind != ast.String {
-			return nil, ast.Errorf(p.Position(), "expected a string pattern, found %s", p)
-		}
-		pats = append(pats, lit.Str)
-	}
-	if e.Op == ast.Regex {
-		n := &regexNode{path: path}
-		for i, p := range pats {
-			re, err := luceneRegexp(p, e.Insensitive)
-			if err != nil {
-				return nil, ast.Errorf(e.Patterns[i].Position(), "%v", err)
-			}
-			n.res = append(n.res, re)
-		}
-		return n, nil
-	}
-	n := &globNode{path: path}
-	for _, p := range pats {
-		n.pats = append(n.pats, eqlGlob(p, e.Insensitive))
-	}
-	return n, nil
 }
 
 // CompileKQL compiles a KQL query. Every field is taken as an ECS keyword

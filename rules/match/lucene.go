@@ -1,8 +1,10 @@
 package match
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -78,7 +80,17 @@ func luceneRegexp(pattern string, fold bool) (*regexp.Regexp, error) {
 	b.WriteString(")$")
 	re, err := regexp.Compile(b.String())
 	if err != nil {
-		return nil, fmt.Errorf("regex %q: %v", pattern, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return nil, fmt.Errorf("regex %q: %s", pattern, regexpProblem(err))
 	}
 	return re, nil
+}
+
+// regexpProblem words a regexp compile error without the expression it was
+// rewritten into.
+func regexpProblem(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return se.Code.String()
+	}
+	return strings.TrimPrefix(err.Error(), "error parsing regexp: ")
 }

@@ -196,7 +196,16 @@ func (n *cmpNode) eval(v *fastjson.Value) bool {
 		case cmpNumber:
 			f, ok := number(x)
 			if !ok {
-				return false
+				// A date field compared with a number compares epoch
+				// milliseconds.
+				if s, isStr := event.Text(x); !isStr || !looksLikeTime(s) {
+					return false
+				}
+				t, isTime := event.ValueTime(x)
+				if !isTime {
+					return false
+				}
+				f = float64(t.UnixMilli())
 			}
 			c = compareFloat(f, n.num)
 		case cmpTime:
@@ -258,4 +267,47 @@ func compareString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// timeEqNode is field == "<date>": it holds when a value's text is the
+// constant, or when the value reads as the same instant (epoch
+// milliseconds, or another ISO form), as a date field compares.
+type timeEqNode struct {
+	path *event.Path
+	want string
+	tm   time.Time
+}
+
+func (n *timeEqNode) eval(v *fastjson.Value) bool {
+	return n.path.Visit(v, func(x *fastjson.Value) bool {
+		switch x.Type() {
+		case fastjson.TypeString:
+			s, _ := event.Text(x)
+			if s == n.want {
+				return true
+			}
+			if !looksLikeTime(s) {
+				return false
+			}
+		case fastjson.TypeNumber:
+		default:
+			return false
+		}
+		t, ok := event.ValueTime(x)
+		return ok && t.Equal(n.tm)
+	})
+}
+
+// looksLikeTime is a cheap test that s may be an ISO date (YYYY-MM-DD...),
+// so that other strings are not parsed.
+func looksLikeTime(s string) bool {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
