@@ -2,34 +2,37 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"dredge/decode"
-	"dredge/event"
 	"dredge/report"
 	"dredge/rules"
 	"dredge/rules/match"
 	"dredge/scan"
 
 	"github.com/urfave/cli/v2"
-	"github.com/valyala/fastjson"
 )
 
 func queryCommand(ctx context.Context) *cli.Command {
 	return &cli.Command{
-		Name:      "query",
-		Usage:     "hunt: print the events that match an EQL or KQL query, as NDJSON in time order",
+		Name:  "query",
+		Usage: "hunt: print the events, sequences or samples that match an EQL or KQL query, as NDJSON in time order",
+		Description: "Prints one JSON object per line: a matching event as it was read, or for an EQL sequence or\n" +
+			"sample {\"join_keys\": [...], \"events\": [...]}, a missing event (![...]) as {\"missing\": true}.\n" +
+			"Results come in Elasticsearch's order: events by time, then tiebreaker; sequences by their\n" +
+			"last event; samples by their join keys. | head N and | tail N apply to that order.",
 		ArgsUsage: "QUERY PATH...",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "language", Aliases: []string{"l"}, Value: "eql", Usage: "query language: eql or kql"},
 			&cli.StringFlag{Name: "event-category-field", Value: "event.category", Usage: "the field an EQL event category tests"},
 			&cli.StringFlag{Name: "timestamp-field", Value: "@timestamp", Usage: "the field that holds the event's time"},
 			&cli.StringFlag{Name: "tiebreaker-field", Usage: "the field that orders events with the same time"},
-			&cli.IntFlag{Name: "size", Usage: "print at most `N` results (0: all)"},
+			&cli.IntFlag{Name: "size", Usage: "print at most `N` results (default: all)"},
 			&cli.IntFlag{Name: "workers", Value: 0, Usage: "number of parsing workers (default: the number of CPUs)"},
 		},
 		Action: func(c *cli.Context) error { return runQuery(ctx, c) },
@@ -48,14 +51,21 @@ func runQuery(ctx context.Context, c *cli.Context) error {
 	default:
 		return &exitError{exitIncomplete, fmt.Errorf("query: unknown language %q (eql or kql)", c.String("language"))}
 	}
+	size := -1
+	if c.IsSet("size") {
+		if size = c.Int("size"); size < 0 {
+			return &exitError{exitIncomplete, errors.New("query: --size must not be negative")}
+		}
+	}
 	src := c.Args().First()
+	ts := c.String("timestamp-field")
 	r := &rules.Rule{ID: "query", Name: "query", Type: "query", Language: lang, Query: src,
-		TimestampOverride: c.String("timestamp-field"), Source: "query"}
-	prog, err := rules.CompileQuery(lang, src, match.Options{CategoryField: c.String("event-category-field")})
+		TimestampOverride: ts, TimestampField: ts, TiebreakerField: c.String("tiebreaker-field"), Source: "query"}
+	q, err := rules.CompileQuery(lang, src, match.Options{CategoryField: c.String("event-category-field")})
 	if err != nil {
 		return &exitError{exitIncomplete, queryError(src, err)}
 	}
-	r.Program = prog
+	r.Compiled, r.Program = q, q.Event
 
 	inputs, problems := decode.Expand(c.Args().Tail())
 	for i := range inputs {
@@ -63,20 +73,21 @@ func runQuery(ctx context.Context, c *cli.Context) error {
 			inputs[i].Stdin = c.App.Reader
 		}
 	}
-	res, err := scan.Run(ctx, inputs, scan.Config{Rules: []*rules.Rule{r}, Workers: c.Int("workers"), Version: version})
+	res, err := scan.Run(ctx, inputs, scan.Config{Rules: []*rules.Rule{r}, Workers: c.Int("workers"), Version: version, Order: scan.QueryOrder})
 	if err != nil && !errors.Is(err, scan.ErrIncomplete) {
 		return &exitError{exitIncomplete, err}
-	}
-	if tb := c.String("tiebreaker-field"); tb != "" {
-		sortByTiebreaker(res.Hits, event.NewPath(tb))
 	}
 	w := bufio.NewWriter(c.App.Writer)
 	n := 0
 	for _, h := range res.Hits {
-		if size := c.Int("size"); size > 0 && n >= size {
+		if size >= 0 && n >= size {
 			break
 		}
-		w.Write(h.Document)
+		if h.Events == nil {
+			w.Write(h.Document)
+		} else {
+			writeGroup(w, &h)
+		}
 		w.WriteByte('\n')
 		n++
 	}
@@ -98,6 +109,37 @@ func runQuery(ctx context.Context, c *cli.Context) error {
 	return nil
 }
 
+// writeGroup writes a sequence or sample as Elasticsearch lists it in
+// hits.sequences: {"join_keys": [...], "events": [...]}, each event as it
+// was read and a missing event as {"missing": true}.
+func writeGroup(w *bufio.Writer, h *report.Hit) {
+	keys := h.JoinKeys
+	if keys == nil {
+		keys = []*string{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(keys) // []*string: strings and nulls
+	w.WriteString(`{"join_keys":`)
+	w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	w.WriteString(`,"events":[`)
+	for i, e := range h.Events {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		switch {
+		case e.Missing:
+			w.WriteString(`{"missing":true}`)
+		case len(e.Document) == 0:
+			w.WriteString("null") // could not be read back
+		default:
+			w.Write(e.Document)
+		}
+	}
+	w.WriteString("]}")
+}
+
 // queryError formats a query error with its line:col and a caret.
 func queryError(src string, err error) error {
 	var qe *rules.QueryError
@@ -105,50 +147,4 @@ func queryError(src string, err error) error {
 		return fmt.Errorf("query:%d:%d: %s\n%s", qe.Line, qe.Col, qe.Msg, qe.Context)
 	}
 	return fmt.Errorf("query: %v", err)
-}
-
-// sortByTiebreaker orders hits with the same time by a tiebreaker field,
-// numerically when both values are numbers.
-func sortByTiebreaker(hits []report.Hit, tb *event.Path) {
-	type key struct {
-		num   float64
-		isNum bool
-		str   string
-	}
-	keys := make([]key, len(hits))
-	var p fastjson.Parser
-	for i, h := range hits {
-		v, err := p.ParseBytes(h.Document)
-		if err != nil {
-			continue
-		}
-		tb.Visit(v, func(x *fastjson.Value) bool {
-			if f, err := x.Float64(); err == nil && x.Type() == fastjson.TypeNumber {
-				keys[i] = key{num: f, isNum: true}
-			} else if s, ok := event.Text(x); ok {
-				keys[i] = key{str: strings.Clone(s)}
-			}
-			return true
-		})
-	}
-	idx := make([]int, len(hits))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		ha, hb := &hits[idx[a]], &hits[idx[b]]
-		if c := ha.Time.Compare(hb.Time); c != 0 {
-			return c < 0
-		}
-		ka, kb := keys[idx[a]], keys[idx[b]]
-		if ka.isNum && kb.isNum {
-			return ka.num < kb.num
-		}
-		return ka.str < kb.str
-	})
-	sorted := make([]report.Hit, len(hits))
-	for i, j := range idx {
-		sorted[i] = hits[j]
-	}
-	copy(hits, sorted)
 }

@@ -162,6 +162,19 @@ func writeText(w io.Writer, res *report.Result) error {
 		if len(h.NewTerms) > 0 {
 			extra = " new terms: " + strings.Join(h.NewTerms, ", ")
 		}
+		if len(h.Events) > 0 {
+			// A sequence or sample: its events, the first of which is
+			// the hit's origin.
+			var chain []string
+			for _, e := range h.Events {
+				if e.Missing {
+					chain = append(chain, "(missing)")
+				} else {
+					chain = append(chain, fmt.Sprintf("%s:%d", e.Origin.File, e.Origin.Line))
+				}
+			}
+			extra += fmt.Sprintf(" events: %s", strings.Join(chain, ", "))
+		}
 		if _, err := fmt.Fprintf(w, "%s  %-8s %s  [%s]  %s:%d%s\n", t, h.Rule.Severity, h.Rule.Name,
 			oneLine(strings.Join(what, " | ")), h.Origin.File, h.Origin.Line, oneLine(extra)); err != nil {
 			return err

@@ -18,7 +18,7 @@ import (
 var csvHeader = []string{
 	"timestamp", "rule_id", "rule_name", "severity", "risk_score",
 	"tactics", "techniques", "host", "user", "process", "file", "index",
-	"origin_file", "origin_line", "new_terms", "document",
+	"origin_file", "origin_line", "new_terms", "join_keys", "events", "document",
 }
 
 // csvSep joins the values of a multi-valued cell.
@@ -70,7 +70,9 @@ func (o Options) WriteCSV(w io.Writer, res *Result) error {
 		row[12] = h.Origin.File
 		row[13] = strconv.Itoa(h.Origin.Line)
 		row[14] = strings.Join(h.NewTerms, csvSep)
-		row[15] = compactDocument(&doc, h.Document)
+		row[15] = joinKeysCell(h.JoinKeys)
+		row[16] = eventsCell(h.Events)
+		row[17] = compactDocument(&doc, h.Document)
 		for j, c := range row {
 			row[j] = strings.ToValidUTF8(c, "\uFFFD")
 			if !o.CSVRaw {
@@ -86,6 +88,38 @@ func (o Options) WriteCSV(w io.Writer, res *Result) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// joinKeysCell writes the join keys of a sequence or sample hit, a null
+// value as null.
+func joinKeysCell(keys []*string) string {
+	var parts []string
+	for _, k := range keys {
+		if k == nil {
+			parts = append(parts, "null")
+		} else {
+			parts = append(parts, *k)
+		}
+	}
+	return strings.Join(parts, csvSep)
+}
+
+// eventsCell writes the chain of events of a sequence or sample hit, each
+// as its time and origin (file:line), a missing event as "missing".
+func eventsCell(evs []Event) string {
+	var parts []string
+	for _, e := range evs {
+		if e.Missing {
+			parts = append(parts, "missing")
+			continue
+		}
+		p := e.Origin.File + ":" + strconv.Itoa(e.Origin.Line)
+		if t := formatTime(e.Time); t != "" {
+			p = t + " " + p
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, csvSep)
 }
 
 // neutralise puts an apostrophe before a cell that a spreadsheet would take

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"dredge/rules"
+	"dredge/rules/match"
 )
 
 // The HTML report is one self-contained file, after go tool cover's
@@ -44,6 +45,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"severity": severityClass,
 	"place":    formatPlace,
 	"join":     strings.Join,
+	"keys":     joinKeysText,
 }).Parse(htmlSource))
 
 // htmlCSP is the page's Content-Security-Policy: nothing may load, and only
@@ -87,6 +89,9 @@ type htmlRule struct {
 	Hits  []*Hit
 	// HasNewTerms says whether a hit has new terms to show.
 	HasNewTerms bool
+	// Kind names the hits of a sequence or sample rule: "Sequence" or
+	// "Sample"; "Group" when the rule does not say.
+	Kind string
 	// NoteHTML is the investigation guide rendered from Markdown.
 	NoteHTML template.HTML
 }
@@ -164,6 +169,12 @@ func newHTMLPage(res *Result) (*htmlPage, error) {
 		hr.HasNewTerms = hr.HasNewTerms || len(h.NewTerms) > 0
 	}
 	for _, hr := range all {
+		hr.Kind = "Group"
+		if q := hr.Rule.Compiled; q != nil && q.Kind == match.Samples {
+			hr.Kind = "Sample"
+		} else if q != nil && q.Kind == match.Sequences {
+			hr.Kind = "Sequence"
+		}
 		// A rule missing from the summary counts the hits at hand.
 		hr.Count = max(hr.Count, len(hr.Hits))
 		if hr.Count == 0 {
@@ -210,6 +221,19 @@ func newHTMLPage(res *Result) (*htmlPage, error) {
 		page.Cards = append(page.Cards, *c)
 	}
 	return page, nil
+}
+
+// joinKeysText writes join keys for the page: a null value as null.
+func joinKeysText(keys []*string) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		if k == nil {
+			parts[i] = "null"
+		} else {
+			parts[i] = strconv.Quote(*k)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // htmlTime formats a time for the page; a dash for the zero time.

@@ -70,16 +70,19 @@ func hostileResult() *Result {
 	}
 	broken := hit
 	broken.Document = []byte(evil) // not JSON
+	seq := hit
+	seq.Events = []Event{{Time: hit.Time, Origin: Origin{File: evil, Line: 1}, Index: evil, Document: []byte(doc)}, {Missing: true}, {Origin: Origin{File: evil, Line: 2}, Document: []byte(evil)}}
+	seq.JoinKeys = []*string{&evil, nil}
 	return &Result{
 		Summary: Summary{
 			Version:  evil,
 			Files:    []FileStat{{Name: evil, Bytes: 1, Events: 1}},
-			Rules:    []RuleCount{{Rule: r, Hits: 2}, {Rule: quiet}},
-			Hits:     2,
+			Rules:    []RuleCount{{Rule: r, Hits: 3}, {Rule: quiet}},
+			Hits:     3,
 			Problems: []Problem{{File: evil, Line: 3, Kind: evil, Reason: evil}},
 			Skipped:  map[string]int{evil: 1},
 		},
-		Hits: []Hit{hit, broken},
+		Hits: []Hit{hit, broken, seq},
 	}
 }
 

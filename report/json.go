@@ -20,9 +20,24 @@ type jsonHit struct {
 	Origin    jsonOrigin      `json:"origin"`
 	Index     string          `json:"index,omitempty"`
 	NewTerms  []string        `json:"new_terms,omitempty"`
+	// JoinKeys are those of a sequence or sample hit: strings and nulls;
+	// nil (left out) for a hit on a single event.
+	JoinKeys *[]*string `json:"join_keys,omitempty"`
 	// Document is a json.RawMessage, or a string for a document that is not
 	// valid JSON.
 	Document any `json:"document"`
+	// Events are the events of a sequence or sample hit (jsonEvent
+	// objects); left out for a hit on a single event.
+	Events json.RawMessage `json:"events,omitempty"`
+}
+
+// jsonEvent is one event of a sequence or sample hit. A missing event is
+// written {"missing": true} instead.
+type jsonEvent struct {
+	Timestamp jsonTime   `json:"timestamp"`
+	Origin    jsonOrigin `json:"origin"`
+	Index     string     `json:"index,omitempty"`
+	Document  any        `json:"document"`
 }
 
 type jsonOrigin struct {
@@ -95,6 +110,9 @@ type hitEncoder struct {
 	buf   bytes.Buffer
 	enc   *json.Encoder
 	rules map[*rules.Rule]json.RawMessage
+	// events encodes the events of a sequence or sample hit.
+	evBuf bytes.Buffer
+	evEnc *json.Encoder
 }
 
 func newHitEncoder() *hitEncoder {
@@ -102,7 +120,36 @@ func newHitEncoder() *hitEncoder {
 	e.enc = json.NewEncoder(&e.buf)
 	// Event values stay as they are: this is data for tools, not a web page.
 	e.enc.SetEscapeHTML(false)
+	e.evEnc = json.NewEncoder(&e.evBuf)
+	e.evEnc.SetEscapeHTML(false)
 	return e
+}
+
+// events returns the JSON array of a sequence's or sample's events; valid
+// until the next call.
+func (e *hitEncoder) events(evs []Event) (json.RawMessage, error) {
+	e.evBuf.Reset()
+	e.evBuf.WriteByte('[')
+	for i := range evs {
+		ev := &evs[i]
+		if i > 0 {
+			e.evBuf.WriteByte(',')
+		}
+		if ev.Missing {
+			e.evBuf.WriteString(`{"missing":true}`)
+			continue
+		}
+		doc := jsonDocument(ev.Document)
+		if raw, ok := doc.(json.RawMessage); ok && !json.Valid(raw) {
+			doc = string(raw)
+		}
+		if err := e.evEnc.Encode(jsonEvent{jsonTime(ev.Time), jsonOrigin{ev.Origin.File, ev.Origin.Line}, ev.Index, doc}); err != nil {
+			return nil, err
+		}
+		e.evBuf.Truncate(e.evBuf.Len() - 1) // the encoder's newline
+	}
+	e.evBuf.WriteByte(']')
+	return e.evBuf.Bytes(), nil
 }
 
 // encode returns the compact JSON of v followed by a newline. The result is
@@ -138,6 +185,18 @@ func (e *hitEncoder) hit(hits []Hit, i int) ([]byte, error) {
 		Index:     h.Index,
 		NewTerms:  h.NewTerms,
 		Document:  jsonDocument(h.Document),
+	}
+	if h.Events != nil {
+		keys := h.JoinKeys
+		if keys == nil {
+			keys = []*string{}
+		}
+		j.JoinKeys = &keys
+		evs, err := e.events(h.Events)
+		if err != nil {
+			return nil, err
+		}
+		j.Events = evs
 	}
 	b, err := e.encode(j)
 	if raw, ok := j.Document.(json.RawMessage); ok && err != nil {

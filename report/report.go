@@ -26,7 +26,8 @@ type Fields struct {
 	File    string // file.path, else file.name
 }
 
-// Hit is one alert: a rule that fired on an event.
+// Hit is one alert: a rule that fired on an event, or on a sequence or
+// sample of events.
 type Hit struct {
 	Rule *rules.Rule
 	// Time is the event's time by the rule's timestamp settings; zero when
@@ -41,6 +42,29 @@ type Hit struct {
 	// NewTerms holds, for a new_terms hit, the field values that were new,
 	// in the order of the rule's new_terms fields.
 	NewTerms []string
+	// Events holds, for the hit of an EQL sequence or sample, its events in
+	// the order of the query's steps, a missing-event step included; nil
+	// for a hit on a single event. Time, Origin, Index, Document and Fields
+	// are then those of the first event that is not missing.
+	Events []Event
+	// JoinKeys holds, for a sequence or sample hit, the values of its join
+	// keys in the order of the query's "by" fields; a nil element is a null
+	// value (an optional ?field that the events lack).
+	JoinKeys []*string
+}
+
+// Event is one event of a sequence or sample hit.
+type Event struct {
+	// Missing marks the place of a missing-event step (![...]) of a
+	// sequence: no such event happened there, which is what the sequence
+	// asks. The other fields are then empty.
+	Missing bool
+	// Time is the event's time by the rule's timestamp settings; zero
+	// when the event has none.
+	Time     time.Time
+	Origin   Origin
+	Index    string
+	Document []byte
 }
 
 // RuleCount is the number of hits of one rule.

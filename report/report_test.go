@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dredge/rules"
+	"dredge/rules/match"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -102,6 +103,21 @@ var (
 		NewTerms: &rules.NewTerms{Fields: []string{"process.executable", "file.path"}, HistoryWindowStart: "now-10d", History: 10 * 24 * time.Hour},
 		Source:   "builtin/pid_file.toml",
 	}
+	ruleSeq = &rules.Rule{
+		ID:          "a1b2c3d4-0004-4000-8000-000000000004",
+		Name:        "Network Connection by a Process Started from /tmp",
+		Description: "A program started from a world-writable folder connects out within a minute.",
+		Type:        "eql",
+		Language:    "eql",
+		Query: "sequence by host.id, process.entity_id with maxspan=1m\n" +
+			"  [process where event.type == \"start\" and process.executable : \"/tmp/*\"]\n" +
+			"  [network where event.type == \"start\"]\n" +
+			"  ![file where event.type == \"deletion\"]",
+		Compiled:  &match.Query{Kind: match.Sequences},
+		Severity:  "high",
+		RiskScore: 73,
+		Source:    "rules/netcon_from_tmp.toml",
+	}
 	ruleQuiet = &rules.Rule{
 		ID:        "e3f4a5b6-0003-4000-8000-000000000003",
 		Name:      "Kernel Module Load via insmod",
@@ -113,6 +129,8 @@ var (
 		Source:    "builtin/insmod.toml",
 	}
 )
+
+func ptr(s string) *string { return &s }
 
 func ms(s string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)
@@ -138,9 +156,10 @@ func testResult() *Result {
 			Rules: []RuleCount{
 				{Rule: ruleShell, Hits: 2},
 				{Rule: rulePID, Hits: 1},
+				{Rule: ruleSeq, Hits: 1},
 				{Rule: ruleQuiet, Hits: 0},
 			},
-			Hits: 3,
+			Hits: 4,
 			Problems: []Problem{
 				{File: "dump/broken.ndjson.zst", Line: 18, Kind: "decompress", Reason: "zstd: corrupt block; the rest of the file was not read"},
 				{File: "dump/host-b/file.ndjson", Line: 77, Kind: "malformed", Reason: "invalid character '}' looking for beginning of object key string"},
@@ -170,6 +189,29 @@ func testResult() *Result {
 					`"file":{"path":"/var/run/=cmd.pid","extension":"pid"}}`),
 				Fields:   Fields{Host: "db-02", User: "root", Process: "/tmp/.x/kworker", File: "/var/run/=cmd.pid"},
 				NewTerms: []string{"/tmp/.x/kworker", "/var/run/=cmd.pid"},
+			},
+			{
+				Rule:   ruleSeq,
+				Time:   ms("2024-05-01T10:05:00.250Z"),
+				Origin: Origin{File: "dump/host-a/process.ndjson.gz", Line: 40},
+				Document: []byte(`{"@timestamp":"2024-05-01T10:05:00.250Z","event":{"category":["process"],"type":["start"]},` +
+					`"host":{"id":"h-01","name":"web-01"},"process":{"entity_id":"p-77","executable":"/tmp/.x/kworker"}}`),
+				Fields: Fields{Host: "web-01", Process: "/tmp/.x/kworker"},
+				Events: []Event{
+					{
+						Time: ms("2024-05-01T10:05:00.250Z"), Origin: Origin{File: "dump/host-a/process.ndjson.gz", Line: 40},
+						Document: []byte(`{"@timestamp":"2024-05-01T10:05:00.250Z","event":{"category":["process"],"type":["start"]},` +
+							`"host":{"id":"h-01","name":"web-01"},"process":{"entity_id":"p-77","executable":"/tmp/.x/kworker"}}`),
+					},
+					{
+						Time: ms("2024-05-01T10:05:12Z"), Origin: Origin{File: "dump/host-a/network.ndjson", Line: 7},
+						Index: "logs-endpoint.events.network-default",
+						Document: []byte(`{"@timestamp":"2024-05-01T10:05:12Z","event":{"category":["network"],"type":["start"]},` +
+							`"host":{"id":"h-01","name":"web-01"},"process":{"entity_id":"p-77"},"destination":{"ip":"203.0.113.7","port":4444}}`),
+					},
+					{Missing: true},
+				},
+				JoinKeys: []*string{ptr("h-01"), ptr("p-77")},
 			},
 			{
 				Rule:   ruleShell,

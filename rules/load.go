@@ -85,6 +85,9 @@ type file struct {
 		Severity          string   `toml:"severity"`
 		Tags              []string `toml:"tags"`
 		TimestampOverride string   `toml:"timestamp_override"`
+		TimestampField    string   `toml:"timestamp_field"`
+		TiebreakerField   string   `toml:"tiebreaker_field"`
+		CategoryOverride  string   `toml:"event_category_override"`
 		Type              string   `toml:"type"`
 		Query             string   `toml:"query"`
 		Version           int      `toml:"version"`
@@ -134,6 +137,7 @@ func Parse(name string, data []byte) (*Rule, error) {
 		Type: fr.Type, Language: fr.Language, Query: fr.Query, Severity: fr.Severity, RiskScore: fr.RiskScore,
 		Index: fr.Index, Tags: fr.Tags, References: fr.References, FalsePositive: fr.FalsePositives,
 		Author: fr.Author, License: fr.License, Version: fr.Version, TimestampOverride: fr.TimestampOverride,
+		TimestampField: fr.TimestampField, TiebreakerField: fr.TiebreakerField, EventCategoryOverride: fr.CategoryOverride,
 		Maturity: f.Metadata.Maturity, Source: name,
 	}
 	for _, t := range fr.Threat {
@@ -180,7 +184,7 @@ func Parse(name string, data []byte) (*Rule, error) {
 	if r.Type == "new_terms" && (r.NewTerms == nil || len(r.NewTerms.Fields) == 0) {
 		return nil, &Error{File: name, Msg: "new_terms rule has no new_terms fields"}
 	}
-	prog, err := CompileQuery(r.Language, r.Query, match.Options{})
+	q, err := CompileQuery(r.Language, r.Query, match.Options{CategoryField: r.EventCategoryOverride})
 	if err != nil {
 		var qe *QueryError
 		if errors.As(err, &qe) {
@@ -194,7 +198,11 @@ func Parse(name string, data []byte) (*Rule, error) {
 		}
 		return nil, fail("%v", err)
 	}
-	r.Program = prog
+	if r.Type == "new_terms" && q.Kind != match.Events {
+		return nil, fail("a new_terms rule needs an event query, not a %s", q.Kind)
+	}
+	r.Compiled = q
+	r.Program = q.Event
 	return r, nil
 }
 
@@ -209,20 +217,25 @@ type QueryError struct {
 func (e *QueryError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg) }
 
 // CompileQuery parses a query in its language ("eql", or "kuery" for KQL)
-// and compiles it. Syntax and type errors are *QueryError.
-func CompileQuery(language, query string, opts match.Options) (*match.Program, error) {
-	var prog *match.Program
+// and compiles it: an EQL query may be an event query, a sequence or a
+// sample, with pipes; a KQL query is an event query. Syntax and type errors
+// are *QueryError.
+func CompileQuery(language, query string, opts match.Options) (*match.Query, error) {
+	var out *match.Query
 	var err error
 	switch language {
 	case "eql":
 		var q *ast.Query
 		if q, err = eql.Parse(query); err == nil {
-			prog, err = match.CompileEQL(q, opts)
+			out, err = match.CompileQuery(q, opts)
 		}
 	case "kuery", "":
 		var e ast.Expr
 		if e, err = kql.Parse(query); err == nil {
-			prog, err = match.CompileKQL(e, opts)
+			var prog *match.Program
+			if prog, err = match.CompileKQL(e, opts); err == nil {
+				out = &match.Query{Kind: match.Events, Event: prog}
+			}
 		}
 	default:
 		return nil, fmt.Errorf("query language %q is not supported", language)
@@ -235,7 +248,7 @@ func CompileQuery(language, query string, opts match.Options) (*match.Program, e
 		}
 		return nil, err
 	}
-	return prog, nil
+	return out, nil
 }
 
 var queryKey = regexp.MustCompile(`(?m)^[ \t]*query[ \t]*=[ \t]*('''|"""|'|")`)

@@ -80,3 +80,29 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestParseSequenceRule(t *testing.T) {
+	const file = "[rule]\nname = \"s\"\nrule_id = \"id-s\"\ntype = \"eql\"\nlanguage = \"eql\"\n" +
+		"tiebreaker_field = \"event.sequence\"\ntimestamp_field = \"event.created\"\nevent_category_override = \"event.type\"\n" +
+		"query = '''\nsequence by host.id with maxspan=1m\n  [start where true] by process.entity_id\n  [end where true] by process.entity_id\n'''\n"
+	r, err := Parse("seq.toml", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Compiled == nil || r.Compiled.Kind.String() != "sequence" || r.Program != nil || len(r.Compiled.Steps) != 2 {
+		t.Fatalf("Compiled = %+v, Program = %v; want a sequence of two steps and no single-event program", r.Compiled, r.Program)
+	}
+	if r.TiebreakerField != "event.sequence" || r.TimestampField != "event.created" || r.EventCategoryOverride != "event.type" {
+		t.Errorf("fields: tiebreaker %q, timestamp %q, category %q", r.TiebreakerField, r.TimestampField, r.EventCategoryOverride)
+	}
+	if got := r.Compiled.CategoryField; got != "event.type" {
+		t.Errorf("the query tests categories in %q, want event.type", got)
+	}
+
+	// An error in a step points into the rule file.
+	bad := strings.Replace(file, "  [end where true] by process.entity_id\n", "  [end where true]\n", 1)
+	_, err = Parse("seq.toml", []byte(bad))
+	if want := "seq.toml:12:3: this step has 1 join keys and the first step 2; every step needs as many"; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
+	}
+}

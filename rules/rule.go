@@ -34,13 +34,27 @@ type Rule struct {
 	// TimestampOverride names the field that holds the event's time for this
 	// rule (event.ingested for some rules); @timestamp is the fallback.
 	TimestampOverride string
+	// TimestampField is the field that orders the events of an EQL
+	// sequence (timestamp_field); @timestamp when empty. Elasticsearch
+	// orders by it even when TimestampOverride is set.
+	TimestampField string
+	// TiebreakerField orders events with the same time (tiebreaker_field);
+	// empty when none.
+	TiebreakerField string
+	// EventCategoryOverride is the field an EQL event category tests
+	// (event_category_override); event.category when empty.
+	EventCategoryOverride string
 	// NewTerms is set for new_terms rules.
 	NewTerms *NewTerms
 
 	// Maturity is the metadata's maturity: "production", "development",
 	// "deprecated".
 	Maturity string
-	// Program is the compiled query of an event-matching rule.
+	// Compiled is the compiled query: an event query, a sequence or a
+	// sample.
+	Compiled *match.Query
+	// Program is the compiled query of an event-matching rule
+	// (Compiled.Event); nil for a sequence or a sample.
 	Program *match.Program
 
 	// Source is the file the rule came from; built-in rules have

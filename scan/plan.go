@@ -9,6 +9,7 @@ import (
 	"dredge/event"
 	"dredge/report"
 	"dredge/rules"
+	"dredge/rules/match"
 
 	"github.com/valyala/fastjson"
 )
@@ -17,19 +18,58 @@ import (
 type plan struct {
 	rules []planRule
 	order map[*rules.Rule]int
-	// inputs maps a file name to its position, for ordering hits.
+	// inputs maps a file name to its position, for ordering hits; names
+	// are the inputs' names in order.
 	inputs    map[string]int
+	names     []string
 	timestamp *event.Path
+	// cats are the fields that hold event categories, one per distinct
+	// name among the rules'. A worker reads each once per event and skips
+	// the queries and steps of other categories.
+	cats []*event.Path
 
 	host, hostname, user, domain, exe, pname, fpath, fname *event.Path
 }
 
 type planRule struct {
 	rule *rules.Rule
+	// query is the rule's compiled query (an event query wrapping
+	// rule.Program when the rule has no Compiled query).
+	query *match.Query
 	// times are the fields that hold the event's time for this rule:
 	// its timestamp override, then @timestamp.
-	times    []*event.Path
-	newTerms []*event.Path
+	times []*event.Path
+	// order is the field that orders its events (timestamp_field, else
+	// @timestamp); tiebreaker orders events of the same time, nil when
+	// the rule has none.
+	order, tiebreaker *event.Path
+	newTerms          []*event.Path
+	// steps are the distinct steps of a sequence or sample with the
+	// stages each one stands for (a step with runs=N stands for N); the
+	// until step is stage len(query.Steps).
+	steps []planStep
+	// cat is the index in plan.cats of the field of the rule's event
+	// categories, and category the category of an event query; -1 and ""
+	// when the query does not look at categories.
+	cat      int
+	category string
+}
+
+type planStep struct {
+	step   *match.Step
+	stages []int
+}
+
+// category returns the index of the category field name in p.cats, adding
+// it when new.
+func (p *plan) category(name string) int {
+	for i, c := range p.cats {
+		if c.Name() == name {
+			return i
+		}
+	}
+	p.cats = append(p.cats, event.NewPath(name))
+	return len(p.cats) - 1
 }
 
 func newPlan(rs []*rules.Rule, inputs []decode.Input) *plan {
@@ -47,16 +87,47 @@ func newPlan(rs []*rules.Rule, inputs []decode.Input) *plan {
 		fname:     event.NewPath("file.name"),
 	}
 	for i, in := range inputs {
+		p.names = append(p.names, in.Path)
 		if _, ok := p.inputs[in.Path]; !ok {
 			p.inputs[in.Path] = i
 		}
 	}
 	for i, r := range rs {
-		pr := planRule{rule: r}
+		pr := planRule{rule: r, query: r.Compiled, order: p.timestamp, cat: -1}
+		if pr.query == nil {
+			pr.query = &match.Query{Kind: match.Events, Event: r.Program}
+		}
+		if pr.query.CategoryField != "" {
+			pr.cat = p.category(pr.query.CategoryField)
+			pr.category = pr.query.Category
+		}
 		if r.TimestampOverride != "" {
 			pr.times = append(pr.times, event.NewPath(r.TimestampOverride))
 		}
 		pr.times = append(pr.times, p.timestamp)
+		if r.TimestampField != "" {
+			pr.order = event.NewPath(r.TimestampField)
+		}
+		if r.TiebreakerField != "" {
+			pr.tiebreaker = event.NewPath(r.TiebreakerField)
+		}
+		if pr.query.Kind != match.Events {
+			add := func(s *match.Step, stage int) {
+				for j := range pr.steps {
+					if pr.steps[j].step == s {
+						pr.steps[j].stages = append(pr.steps[j].stages, stage)
+						return
+					}
+				}
+				pr.steps = append(pr.steps, planStep{step: s, stages: []int{stage}})
+			}
+			for stage, s := range pr.query.Steps {
+				add(s, stage)
+			}
+			if pr.query.Until != nil {
+				add(pr.query.Until, len(pr.query.Steps))
+			}
+		}
 		if r.NewTerms != nil {
 			for _, f := range r.NewTerms.Fields {
 				pr.newTerms = append(pr.newTerms, event.NewPath(f))
@@ -145,7 +216,7 @@ func dedupe(s []string) []string {
 // in time order across all files and workers, and a combination of values
 // alerts when it did not occur in a matching event within the rule's
 // history window before the event. Events without a time are not judged.
-func (p *plan) newTerms(cands []candidate) []report.Hit {
+func (p *plan) newTerms(cands []candidate) []hit {
 	byRule := map[*rules.Rule][]candidate{}
 	for _, c := range cands {
 		if c.time.IsZero() || len(c.combos) == 0 {
@@ -153,7 +224,7 @@ func (p *plan) newTerms(cands []candidate) []report.Hit {
 		}
 		byRule[c.rule] = append(byRule[c.rule], c)
 	}
-	var hits []report.Hit
+	var hits []hit
 	for _, pr := range p.rules {
 		cs := byRule[pr.rule]
 		if len(cs) == 0 || pr.rule.NewTerms == nil {
@@ -192,11 +263,12 @@ func (p *plan) newTerms(cands []candidate) []report.Hit {
 			if err == nil {
 				fields = p.fields(doc)
 			}
-			for _, combo := range fresh {
+			for n, combo := range fresh {
 				h := c.hit
 				h.Fields = fields
 				h.NewTerms = combo
-				hits = append(hits, h)
+				ord := ordinal{ms: c.time.UnixMilli(), hasTime: true, input: c.input, line: h.Origin.Line, n: n}
+				hits = append(hits, hit{Hit: h, ord: ord})
 			}
 		}
 	}

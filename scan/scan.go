@@ -1,6 +1,7 @@
 // Package scan runs rules over decoded events: a fixed pool of workers
 // parses every event and evaluates every rule's predicate; stateful rules
-// (new_terms) hand small candidate records to a second, ordered stage. The
+// (new_terms, EQL sequences and samples) hand small candidate records to a
+// second, ordered stage (sequence.go, sample.go). The
 // result is deterministic: the same input gives the same hits in the same
 // order whatever the number of workers.
 package scan
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"dredge/event"
 	"dredge/report"
 	"dredge/rules"
+	"dredge/rules/match"
 
 	"github.com/valyala/fastjson"
 )
@@ -38,6 +41,8 @@ type Config struct {
 	Progress func(n int)
 	// Version is written into the summary.
 	Version string
+	// Order is the order of the hits in the result; ReportOrder when zero.
+	Order Order
 }
 
 // ErrIncomplete is returned with a complete Result when some input could
@@ -93,7 +98,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 	results := make([]*worker, cfg.Workers)
 	var workers sync.WaitGroup
 	for w := range results {
-		wk := newWorker(plan, len(inputs))
+		wk := newWorker(plan, len(inputs), w)
 		results[w] = wk
 		workers.Add(1)
 		go func() {
@@ -200,9 +205,10 @@ func (s *state) finish(ws []*worker) *report.Result {
 	sum.Version = s.cfg.Version
 	sum.Skipped = map[string]int{}
 	events := make([]int64, len(s.inputs))
+	var hits []hit
 	var cands []candidate
 	for _, w := range ws {
-		res.Hits = append(res.Hits, w.hits...)
+		hits = append(hits, w.hits...)
 		cands = append(cands, w.cands...)
 		for i, n := range w.events {
 			events[i] += n
@@ -215,8 +221,39 @@ func (s *state) finish(ws []*worker) *report.Result {
 			sum.Last = w.last
 		}
 	}
-	res.Hits = append(res.Hits, s.plan.newTerms(cands)...)
-	sortHits(res.Hits, s.plan)
+	hits = append(hits, s.plan.newTerms(cands)...)
+	hits = s.plan.pipes(hits)
+	docs := make([]*docStore, len(ws))
+	for i, w := range ws {
+		docs[i] = &w.docs
+		defer w.docs.close()
+	}
+	for ri := range s.plan.rules {
+		// The candidates of all workers in one slice, each worker's let
+		// go as soon as it is copied.
+		n := 0
+		for _, w := range ws {
+			n += len(w.stateful[ri])
+		}
+		if n == 0 {
+			continue
+		}
+		cs := make([]stateCand, 0, n)
+		for _, w := range ws {
+			cs = append(cs, w.stateful[ri]...)
+			w.stateful[ri] = nil
+		}
+		hits = append(hits, s.plan.stateful(ri, cs, docs)...)
+	}
+	if s.cfg.Order == QueryOrder {
+		slices.SortStableFunc(hits, func(a, b hit) int { return compareOrdinal(&a.ord, &b.ord) })
+	} else {
+		sortHits(hits, s.plan)
+	}
+	res.Hits = make([]report.Hit, len(hits))
+	for i := range hits {
+		res.Hits[i] = hits[i].Hit
+	}
 
 	for i, in := range s.inputs {
 		sum.Files = append(sum.Files, report.FileStat{Name: in.Path, Bytes: s.bytes[i], Events: events[i]})
@@ -250,10 +287,11 @@ func (s *state) finish(ws []*worker) *report.Result {
 }
 
 // sortHits puts hits in report order: by time (hits without one last), then
-// input, line, rule order, and the new terms.
-func sortHits(hits []report.Hit, p *plan) {
+// input, line, rule order, and the new terms; a sequence or sample hit by
+// its first event. Hits alike in all of these keep their rule's order.
+func sortHits(hits []hit, p *plan) {
 	sort.SliceStable(hits, func(a, b int) bool {
-		ha, hb := &hits[a], &hits[b]
+		ha, hb := &hits[a].Hit, &hits[b].Hit
 		if za, zb := ha.Time.IsZero(), hb.Time.IsZero(); za != zb {
 			return zb
 		}
@@ -280,16 +318,27 @@ type worker struct {
 	parser fastjson.Parser
 	// docParser re-reads the line of a wrapped hit (see source).
 	docParser fastjson.Parser
-	hits      []report.Hit
+	hits      []hit
 	cands     []candidate
-	events    []int64
-	problems  []problem
-	first     time.Time
-	last      time.Time
+	// stateful are the candidates of each sequence and sample rule, by
+	// rule index; docs holds their documents, and index is the worker's
+	// place among the workers, which their records name.
+	stateful [][]stateCand
+	docs     docStore
+	index    int
+	// cats holds the current event's values of each category field of the
+	// plan, read when first needed (catRead).
+	cats     [][]string
+	catRead  []bool
+	events   []int64
+	problems []problem
+	first    time.Time
+	last     time.Time
 }
 
-func newWorker(p *plan, inputs int) *worker {
-	return &worker{plan: p, events: make([]int64, inputs)}
+func newWorker(p *plan, inputs, index int) *worker {
+	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([][]stateCand, len(p.rules)),
+		cats: make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats))}
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -320,11 +369,13 @@ func (w *worker) chunk(j job) {
 		if len(line) == 0 {
 			continue
 		}
-		w.event(j, lineNo, line)
+		w.event(j, lineNo, k, line)
 	}
 }
 
-func (w *worker) event(j job, lineNo int, line []byte) {
+// event evaluates the rules on the event on line lineNo, the pos'th line of
+// its chunk.
+func (w *worker) event(j job, lineNo, pos int, line []byte) {
 	v, err := w.parser.ParseBytes(line)
 	if err != nil {
 		w.problems = append(w.problems, problem{j.input, report.Problem{
@@ -348,27 +399,81 @@ func (w *worker) event(j job, lineNo int, line []byte) {
 			w.last = t
 		}
 	}
+	// The document is copied once, on the first rule that wants it, and
+	// shared by all its hits: nothing writes to it. Candidates of sequences
+	// and samples put it in the worker's docStore instead, once.
+	var doc []byte
+	document := func() []byte {
+		if doc == nil {
+			if wrapped {
+				doc = w.source(line)
+			} else {
+				doc = bytes.Clone(line)
+			}
+		}
+		return doc
+	}
+	var ref docRef
+	stored := false
+	store := func() docRef {
+		if !stored {
+			d := doc
+			if d == nil && !wrapped {
+				d = line // copied by put
+			} else if d == nil {
+				d = document()
+			}
+			ref, stored = w.docs.put(d), true
+		}
+		return ref
+	}
+	origin := report.Origin{File: j.name, Line: lineNo}
+	clear(w.catRead)
 	for ri := range w.plan.rules {
 		r := &w.plan.rules[ri]
-		if !r.rule.Program.Match(ev) {
+		if r.query.Kind != match.Events {
+			w.candidate(ri, ev, j.input, origin, pos, index, store)
 			continue
 		}
-		var doc []byte
-		if wrapped {
-			doc = w.source(line)
-		} else {
-			doc = bytes.Clone(line)
+		if !w.isCategory(ev, r.cat, r.category) || !r.query.Event.Match(ev) {
+			continue
 		}
 		t, _ := event.Time(ev, r.times...)
-		origin := report.Origin{File: j.name, Line: lineNo}
 		if r.rule.Type == "new_terms" {
-			w.cands = append(w.cands, r.candidate(ev, t, j.input, origin, index, doc))
+			w.cands = append(w.cands, r.candidate(ev, t, j.input, origin, index, document()))
 			continue
 		}
-		w.hits = append(w.hits, report.Hit{
-			Rule: r.rule, Time: t, Origin: origin, Index: index, Document: doc, Fields: w.plan.fields(ev),
+		w.hits = append(w.hits, hit{
+			Hit: report.Hit{Rule: r.rule, Time: t, Origin: origin, Index: index, Document: document(), Fields: w.plan.fields(ev)},
+			ord: r.ordinal(ev, j.input, lineNo, pos),
 		})
 	}
+}
+
+// isCategory reports whether the event v may be of category want, read
+// from the plan's category field cat: always when want is empty, else when
+// a value of the field is want, as the compiled query tests it. It saves
+// evaluating the queries of other categories.
+func (w *worker) isCategory(v *fastjson.Value, cat int, want string) bool {
+	if want == "" || cat < 0 {
+		return true
+	}
+	if !w.catRead[cat] {
+		w.catRead[cat] = true
+		w.cats[cat] = w.cats[cat][:0]
+		w.plan.cats[cat].Visit(v, func(x *fastjson.Value) bool {
+			if s, ok := event.Text(x); ok {
+				w.cats[cat] = append(w.cats[cat], s)
+			}
+			return false
+		})
+	}
+	for _, c := range w.cats[cat] {
+		if c == want {
+			return true
+		}
+	}
+	return false
 }
 
 // source returns the _source of a wrapped event line as it is written there
