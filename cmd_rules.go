@@ -17,11 +17,12 @@ func rulesCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name:  "list",
+				Flags: []cli.Flag{rulesFlag, noBuiltinFlag},
 				Usage: "list the rules: id, name, type, language, severity, risk score, tactics",
 				Action: func(c *cli.Context) error {
-					rs, err := rules.Builtin()
+					rs, err := loadRules(c)
 					if err != nil {
-						return &exitError{exitIncomplete, err}
+						return err
 					}
 					tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "ID\tNAME\tTYPE\tLANGUAGE\tSEVERITY\tRISK\tTACTICS")
@@ -33,15 +34,16 @@ func rulesCommand() *cli.Command {
 			},
 			{
 				Name:      "show",
+				Flags:     []cli.Flag{rulesFlag, noBuiltinFlag},
 				Usage:     "show one rule in full",
 				ArgsUsage: "ID",
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
 						return &exitError{exitIncomplete, fmt.Errorf("rules show: give one rule id")}
 					}
-					rs, err := rules.Builtin()
+					rs, err := loadRules(c)
 					if err != nil {
-						return &exitError{exitIncomplete, err}
+						return err
 					}
 					for _, r := range rs {
 						if r.ID == c.Args().First() {
@@ -73,4 +75,40 @@ func showRule(c *cli.Context, r *rules.Rule) {
 	if r.Note != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(r.Note))
 	}
+}
+
+var (
+	rulesFlag     = &cli.StringSliceFlag{Name: "rules", Usage: "also load the rule files (*.toml, detection-rules layout) under `DIR`, recursively; repeatable"}
+	noBuiltinFlag = &cli.BoolFlag{Name: "no-builtin", Usage: "leave out the built-in rules"}
+)
+
+// loadRules gives the rules a command runs: the built-in ones unless
+// --no-builtin, then those under each --rules folder. Rule files that fail
+// are reported on stderr with their file:line:col and the others still run.
+func loadRules(c *cli.Context) ([]*rules.Rule, error) {
+	var rs []*rules.Rule
+	if !c.Bool("no-builtin") {
+		b, err := rules.Builtin()
+		if err != nil {
+			return nil, &exitError{exitIncomplete, err}
+		}
+		rs = b
+	}
+	dirs := c.StringSlice("rules")
+	if len(dirs) > 0 {
+		l := rules.LoadDirs(dirs)
+		w := c.App.ErrWriter
+		for _, e := range l.Errors {
+			fmt.Fprintf(w, "dredge: rule error: %s\n", oneLine(e.Error()))
+		}
+		if len(l.Errors) > 0 || len(l.Unsupported) > 0 || l.Deprecated > 0 {
+			fmt.Fprintf(w, "dredge: loaded %d %s from %s; %d with errors, %d of unsupported types, %d deprecated skipped\n",
+				len(l.Rules), plural(len(l.Rules), "rule", "rules"), strings.Join(dirs, ", "), len(l.Errors), len(l.Unsupported), l.Deprecated)
+		}
+		rs = append(rs, l.Rules...)
+	}
+	if len(rs) == 0 {
+		return nil, &exitError{exitIncomplete, fmt.Errorf("no rules to run")}
+	}
+	return rs, nil
 }

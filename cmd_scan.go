@@ -13,7 +13,6 @@ import (
 
 	"dredge/decode"
 	"dredge/report"
-	"dredge/rules"
 	"dredge/scan"
 
 	"github.com/schollz/progressbar/v3"
@@ -27,6 +26,7 @@ func scanCommand(ctx context.Context) *cli.Command {
 		Usage:     "scan files and folders (plain, gzip or zstd NDJSON; - for stdin) with the rules",
 		ArgsUsage: "PATH...",
 		Flags: []cli.Flag{
+			rulesFlag, noBuiltinFlag,
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "report format: csv, json, ndjson or html (default: from the -o extension, else a text list)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (written to a temporary name, renamed when complete)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parsing workers"},
@@ -58,9 +58,9 @@ func runScan(ctx context.Context, c *cli.Context) error {
 	if c.Int("workers") < 1 {
 		return &exitError{exitIncomplete, fmt.Errorf("scan: --workers must be at least 1")}
 	}
-	rs, err := rules.Builtin()
+	rs, err := loadRules(c)
 	if err != nil {
-		return &exitError{exitIncomplete, err}
+		return err
 	}
 
 	inputs, problems := decode.Expand(c.Args().Slice())
@@ -205,7 +205,7 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 	if !s.First.IsZero() {
 		fmt.Fprintf(w, "events from %s to %s\n", s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
 	}
-	fmt.Fprintf(w, "%d hits from %d rules\n", s.Hits, len(s.Rules))
+	fmt.Fprintf(w, "%d %s from %d %s\n", s.Hits, plural(s.Hits, "hit", "hits"), len(s.Rules), plural(len(s.Rules), "rule", "rules"))
 	for _, rc := range s.Rules {
 		if rc.Hits > 0 {
 			fmt.Fprintf(w, "  %5d  %-8s %s\n", rc.Hits, rc.Rule.Severity, rc.Rule.Name)

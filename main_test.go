@@ -28,7 +28,8 @@ func TestMain(m *testing.M) {
 // TestScript runs the end-to-end scripts in testdata/script. Each script
 // starts in $WORK with a copy of the repository's samples/ folder and of
 // testdata/expected-hits.tsv (at $WORK/expected-hits.tsv, outside samples/ so
-// that scanning samples/ does not see it).
+// that scanning samples/ does not see it), and of testdata/rules/ at
+// $WORK/rules.
 //
 // Besides testscript's own commands, the scripts have:
 //
@@ -43,6 +44,10 @@ func TestScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ruleDir, err := filepath.Abs(filepath.Join("testdata", "rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	expected, err := os.ReadFile(filepath.Join("testdata", "expected-hits.tsv"))
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +58,9 @@ func TestScript(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {
 			if err := os.CopyFS(filepath.Join(env.WorkDir, "samples"), os.DirFS(samples)); err != nil {
+				return err
+			}
+			if err := os.CopyFS(filepath.Join(env.WorkDir, "rules"), os.DirFS(ruleDir)); err != nil {
 				return err
 			}
 			return os.WriteFile(filepath.Join(env.WorkDir, "expected-hits.tsv"), expected, 0o644)

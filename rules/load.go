@@ -31,6 +31,9 @@ type Error struct {
 	// Context is the offending line of the query with a caret under the
 	// column, when the error is in the query.
 	Context string
+	// Unsupported is set when the rule is well formed but of a kind dredge
+	// cannot run (a rule type such as machine_learning).
+	Unsupported bool
 }
 
 func (e *Error) Error() string {
@@ -158,9 +161,6 @@ func Parse(name string, data []byte) (*Rule, error) {
 	if r.ID == "" {
 		return nil, &Error{File: name, Msg: "rule has no rule_id"}
 	}
-	if r.Query == "" {
-		return nil, &Error{File: name, Msg: "rule has no query"}
-	}
 	if fr.NewTerms != nil {
 		r.NewTerms = &NewTerms{Fields: fr.NewTerms.Value}
 		for _, h := range fr.NewTerms.HistoryWindowStart {
@@ -179,7 +179,10 @@ func Parse(name string, data []byte) (*Rule, error) {
 	case "":
 		return nil, &Error{File: name, Msg: "rule has no type"}
 	default:
-		return nil, &Error{File: name, Msg: fmt.Sprintf("rule type %q is not supported yet", r.Type)}
+		return nil, &Error{File: name, Msg: fmt.Sprintf("rule type %q is not supported yet", r.Type), Unsupported: true}
+	}
+	if r.Query == "" {
+		return nil, &Error{File: name, Msg: "rule has no query"}
 	}
 	if r.Type == "new_terms" && (r.NewTerms == nil || len(r.NewTerms.Fields) == 0) {
 		return nil, &Error{File: name, Msg: "new_terms rule has no new_terms fields"}

@@ -131,6 +131,10 @@ func TestLuceneRegexp(t *testing.T) {
 		{`\s`, " ", false, true},
 		{`\.`, ".", false, true},
 		{`\b`, "b", false, true},
+		{`[a-z0-9\s_\-\\./]+`, `a-b\c./d e`, false, true},
+		{`[a-z\-]+`, "a-z", false, true},
+		{`[a-z\-]+`, "a_z", false, false},
+		{`\é`, "é", false, true},
 	}
 	for _, tt := range tests {
 		re, err := luceneRegexp(tt.pattern, tt.fold)

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // luceneRegexp compiles a Lucene regular expression (the syntax of
@@ -38,7 +40,16 @@ func luceneRegexp(pattern string, fold bool) (*regexp.Regexp, error) {
 				b.WriteByte('\\')
 				b.WriteByte(n)
 			default:
-				b.WriteString(regexp.QuoteMeta(string(n)))
+				switch r, size := utf8.DecodeRuneInString(pattern[i:]); {
+				case r < utf8.RuneSelf && (unicode.IsPunct(r) || unicode.IsSymbol(r)):
+					// Go accepts any escaped ASCII punctuation, in a
+					// class too (where QuoteMeta would leave "-" bare).
+					b.WriteByte('\\')
+					b.WriteByte(n)
+				default:
+					b.WriteString(regexp.QuoteMeta(pattern[i : i+size]))
+					i += size - 1
+				}
 			}
 		case inClass:
 			switch c {
