@@ -40,3 +40,34 @@ func BenchmarkConditions(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkKQL measures KQL conditions of each kind on one event.
+func BenchmarkKQL(b *testing.B) {
+	doc := `{"@timestamp":"2024-05-01T10:00:00.000Z","event":{"category":["process"],"code":"4688"},` +
+		`"process":{"name":"powershell.exe","pid":4242,"args":["powershell.exe","-nop","-w","hidden","-enc","SQBFAFgA"],` +
+		`"command_line":"powershell.exe -nop -w hidden -enc SQBFAFgA","parent":{"name":"winword.exe"}},` +
+		`"source":{"ip":"10.6.48.157","port":52000},"message":"Process powershell.exe started by winword.exe for user alice"}`
+	v := fastjson.MustParse(doc)
+	for _, bc := range []struct{ name, query string }{
+		{"keyword list", `process.name:(cmd.exe or wscript.exe or cscript.exe or mshta.exe or rundll32.exe or regsvr32.exe or bash)`},
+		{"keyword wildcard", `process.command_line:(*-enc* or *downloadstring*)`},
+		{"ip cidr", `source.ip:(192.168.0.0/16 or 172.16.0.0/12)`},
+		{"number range", `source.port >= 60000`},
+		{"date range", `@timestamp < "2024-04-01"`},
+		{"text match", `message:(mimikatz or lsass or procdump)`},
+		{"text phrase", `message:"started by excel.exe"`},
+		{"text multi-field", `process.command_line.text:downloadstring`},
+		{"wildcard names", `process.*:mimikatz.exe`},
+		{"free text", `mimikatz.exe`},
+		{"nested", `process:{ name:cmd.exe and pid > 4000 }`},
+	} {
+		p := compileKQL(b, bc.query, Options{})
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				p.Match(v)
+			}
+		})
+	}
+}

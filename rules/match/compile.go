@@ -7,7 +7,7 @@
 // EQL ==, !=, in, like and regex are case-sensitive while :, like~, regex~
 // and in~ are not; a field holding an array matches when any element does;
 // not and != are must_not clauses, so they hold for an event that lacks the
-// field; KQL on keyword fields is exact and case-sensitive.
+// field.
 //
 // EQL's whole expression language is compiled: arithmetic, the functions
 // (add, between, cidrMatch, concat, divide, endsWith, indexOf, length,
@@ -28,11 +28,19 @@
 // division by zero, number("x"), an integer overflow) makes the condition
 // null for that event only; a constant expression that fails is a compile
 // error.
+//
+// KQL is compiled as Kibana's detection engine translates it into
+// Elasticsearch queries, and those depend on the field's mapping type,
+// taken here from ECS (package ecs): keyword and wildcard fields compare
+// exactly, text fields by analysed tokens (analyze.go), ip fields by
+// address and CIDR block, numbers and dates by value. Wildcard field names,
+// free text and nested queries are compiled too. kql.go lists the rules.
 package match
 
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"dredge/event"
 	"dredge/rules/ast"
@@ -45,6 +53,11 @@ type Options struct {
 	// CategoryField is the field an EQL event category tests;
 	// event.category when empty.
 	CategoryField string
+	// Now is the time KQL's date math ("now-30d/d") counts from. When it
+	// is zero, a query with date math does not compile: an offline scan
+	// has no "now" of its own, and the caller chooses one (the time of the
+	// scan, or of the newest event).
+	Now time.Time
 }
 
 // Program is a compiled query.
@@ -226,83 +239,4 @@ func (c *compiler) cmp(path *event.Path, op ast.CmpOp, lit *ast.Literal) (node, 
 func isNumber(s string) bool {
 	_, err := strconv.ParseFloat(s, 64)
 	return err == nil
-}
-
-// CompileKQL compiles a KQL query. Every field is taken as an ECS keyword
-// field: values compare exactly and case-sensitively, * is a wildcard.
-func CompileKQL(e ast.Expr, opts Options) (*Program, error) {
-	c := newCompiler(opts)
-	n, err := c.kql(e)
-	if err != nil {
-		return nil, err
-	}
-	return c.program(n), nil
-}
-
-func (c *compiler) kql(e ast.Expr) (node, error) {
-	switch e := e.(type) {
-	case *ast.Logical:
-		x, err := c.kql(e.X)
-		if err != nil {
-			return nil, err
-		}
-		y, err := c.kql(e.Y)
-		if err != nil {
-			return nil, err
-		}
-		if e.Op == ast.And {
-			return and(x, y), nil
-		}
-		return or(x, y), nil
-	case *ast.Not:
-		x, err := c.kql(e.X)
-		if err != nil {
-			return nil, err
-		}
-		return not(x), nil
-	case *ast.Term:
-		if e.Field == nil {
-			return nil, ast.Errorf(e.P, "free-text search (a value with no field) is not supported yet")
-		}
-		if err := plainField(e.Field); err != nil {
-			return nil, err
-		}
-		path := c.path(e.Field.Path)
-		if e.Wildcard {
-			return &globNode{path: path, pats: []*glob{kqlGlob(e.Value, false)}}, nil
-		}
-		return &eqNode{path: path, want: e.Value}, nil
-	case *ast.Exists:
-		if err := plainField(e.Field); err != nil {
-			return nil, err
-		}
-		return existsNode{c.path(e.Field.Path)}, nil
-	case *ast.Compare:
-		f, ok := e.X.(*ast.Field)
-		lit, lok := e.Y.(*ast.Literal)
-		if !ok || !lok || lit.Kind != ast.String {
-			return nil, ast.Errorf(e.P, "expected field <, <=, > or >= value")
-		}
-		if err := plainField(f); err != nil {
-			return nil, err
-		}
-		v := lit.Str
-		path := c.path(f.Path)
-		if n, err := strconv.ParseFloat(v, 64); err == nil {
-			return c.cmp(path, e.Op, &ast.Literal{Kind: ast.Float, Float: n, P: lit.P})
-		}
-		return c.cmp(path, e.Op, lit)
-	case *ast.Nested:
-		return nil, ast.Errorf(e.P, "nested field queries are not supported yet")
-	}
-	return nil, ast.Errorf(e.Position(), "unexpected %s in a KQL query", e)
-}
-
-func plainField(f *ast.Field) error {
-	for _, p := range f.Path {
-		if strings.Contains(p, "*") {
-			return ast.Errorf(f.P, "wildcards in field names are not supported yet")
-		}
-	}
-	return nil
 }

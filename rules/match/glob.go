@@ -39,6 +39,9 @@ type glob struct {
 	lit  string // the literal of the simple shapes
 	toks []tok  // globGeneral
 	fold bool
+	// numeric is set when the pattern's literal text could be in a
+	// number's text, so that the text of a number can match.
+	numeric bool
 }
 
 // eqlGlob builds a matcher for an EQL pattern: * and ? are wildcards and
@@ -103,7 +106,10 @@ func newGlob(toks []tok, fold bool) *glob {
 		}
 		clean = append(clean, t)
 	}
-	g := &glob{toks: clean, fold: fold, kind: globGeneral}
+	g := &glob{toks: clean, fold: fold, kind: globGeneral, numeric: true}
+	for _, t := range clean {
+		g.numeric = g.numeric && (t.kind != tokLit || numberish(t.s))
+	}
 	isLit := func(i int) bool { return i < len(clean) && clean[i].kind == tokLit }
 	isStar := func(i int) bool { return i < len(clean) && clean[i].kind == tokStar }
 	switch {

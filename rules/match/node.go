@@ -9,6 +9,7 @@ import (
 	"dredge/event"
 
 	"github.com/valyala/fastjson"
+	"github.com/valyala/fastjson/fastfloat"
 )
 
 // node is one compiled condition. Nodes are immutable and safe for
@@ -61,11 +62,37 @@ type eqNode struct {
 	fold bool
 }
 
-func (n *eqNode) eval(v *fastjson.Value) bool {
-	return n.path.Visit(v, func(x *fastjson.Value) bool {
-		s, ok := event.Text(x)
-		return ok && equal(s, n.want, n.fold)
-	})
+func (n *eqNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.test) }
+
+// test is the condition on one value; KQL's field-name walks use it alone.
+func (n *eqNode) test(x *fastjson.Value) bool {
+	if x.Type() == fastjson.TypeNumber && !numberMayBe(x, n.want) {
+		return false
+	}
+	s, ok := event.Text(x)
+	return ok && equal(s, n.want, n.fold)
+}
+
+// The text of a number costs an allocation (event.Text), so the keyword
+// tests first rule out, for free, the constants no number's text can be.
+
+// numberish reports whether s could be part of a JSON number's text, which
+// holds only digits, signs, points and exponents.
+func numberish(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// numberMayBe reports whether the text of the number x may be s: the same
+// text is the same number.
+func numberMayBe(x *fastjson.Value, s string) bool {
+	return numberish(s) && fastfloat.ParseBestEffort(s) == x.GetFloat64()
 }
 
 // inNode holds when any value of the field is one of a set of strings.
@@ -75,10 +102,18 @@ type inNode struct {
 	list []string
 	set  map[string]struct{}
 	fold bool
+	// nums are the numbers the strings of list that may be a number's
+	// text read as, which spare reading the text of numbers.
+	nums []float64
 }
 
 func newIn(path *event.Path, list []string, fold bool) *inNode {
 	n := &inNode{path: path, list: list, fold: fold}
+	for _, s := range list {
+		if numberish(s) {
+			n.nums = append(n.nums, fastfloat.ParseBestEffort(s))
+		}
+	}
 	if len(list) > 8 {
 		n.set = make(map[string]struct{}, len(list))
 		for _, s := range list {
@@ -91,30 +126,40 @@ func newIn(path *event.Path, list []string, fold bool) *inNode {
 	return n
 }
 
-func (n *inNode) eval(v *fastjson.Value) bool {
-	return n.path.Visit(v, func(x *fastjson.Value) bool {
-		s, ok := event.Text(x)
-		if !ok {
+func (n *inNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.test) }
+
+func (n *inNode) test(x *fastjson.Value) bool {
+	if x.Type() == fastjson.TypeNumber {
+		f := x.GetFloat64()
+		found := false
+		for _, w := range n.nums {
+			found = found || w == f
+		}
+		if !found {
 			return false
 		}
-		if n.set != nil && (!n.fold || isASCII(s)) {
-			if !n.fold {
-				_, ok = n.set[s]
-				return ok
-			}
-			var buf [256]byte
-			if len(s) <= len(buf) {
-				_, ok = n.set[string(lowerASCII(buf[:0], s))]
-				return ok
-			}
-		}
-		for _, w := range n.list {
-			if equal(s, w, n.fold) {
-				return true
-			}
-		}
+	}
+	s, ok := event.Text(x)
+	if !ok {
 		return false
-	})
+	}
+	if n.set != nil && (!n.fold || isASCII(s)) {
+		if !n.fold {
+			_, ok = n.set[s]
+			return ok
+		}
+		var buf [256]byte
+		if len(s) <= len(buf) {
+			_, ok = n.set[string(lowerASCII(buf[:0], s))]
+			return ok
+		}
+	}
+	for _, w := range n.list {
+		if equal(s, w, n.fold) {
+			return true
+		}
+	}
+	return false
 }
 
 // globNode holds when any value of the field matches any of the patterns.
@@ -123,19 +168,28 @@ type globNode struct {
 	pats []*glob
 }
 
-func (n *globNode) eval(v *fastjson.Value) bool {
-	return n.path.Visit(v, func(x *fastjson.Value) bool {
-		s, ok := event.Text(x)
-		if !ok {
+func (n *globNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.test) }
+
+func (n *globNode) test(x *fastjson.Value) bool {
+	if x.Type() == fastjson.TypeNumber {
+		numeric := false
+		for _, g := range n.pats {
+			numeric = numeric || g.numeric
+		}
+		if !numeric {
 			return false
 		}
-		for _, g := range n.pats {
-			if g.match(s) {
-				return true
-			}
-		}
+	}
+	s, ok := event.Text(x)
+	if !ok {
 		return false
-	})
+	}
+	for _, g := range n.pats {
+		if g.match(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // regexNode holds when any value of the field matches any of the regexps.
@@ -189,51 +243,56 @@ const (
 	opGe
 )
 
-func (n *cmpNode) eval(v *fastjson.Value) bool {
-	return n.path.Visit(v, func(x *fastjson.Value) bool {
-		var c int
-		switch n.kind {
-		case cmpNumber:
-			f, ok := number(x)
-			if !ok {
-				// A date field compared with a number compares epoch
-				// milliseconds.
-				if s, isStr := event.Text(x); !isStr || !looksLikeTime(s) {
-					return false
-				}
-				t, isTime := event.ValueTime(x)
-				if !isTime {
-					return false
-				}
-				f = float64(t.UnixMilli())
-			}
-			c = compareFloat(f, n.num)
-		case cmpTime:
-			t, ok := event.ValueTime(x)
-			if !ok {
+func (n *cmpNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.test) }
+
+func (n *cmpNode) test(x *fastjson.Value) bool {
+	var c int
+	switch n.kind {
+	case cmpNumber:
+		f, ok := number(x)
+		if !ok {
+			// A date field compared with a number compares epoch
+			// milliseconds.
+			if s, isStr := event.Text(x); !isStr || !looksLikeTime(s) {
 				return false
 			}
-			c = t.Compare(n.tm)
-		default:
-			s, ok := event.Text(x)
-			if !ok {
+			t, isTime := event.ValueTime(x)
+			if !isTime {
 				return false
 			}
-			c = compareString(s, n.str)
+			f = float64(t.UnixMilli())
 		}
-		switch n.op {
-		case opEq:
-			return c == 0
-		case opLt:
-			return c < 0
-		case opLe:
-			return c <= 0
-		case opGt:
-			return c > 0
-		default:
-			return c >= 0
+		c = compareFloat(f, n.num)
+	case cmpTime:
+		t, ok := event.ValueTime(x)
+		if !ok {
+			return false
 		}
-	})
+		c = t.Compare(n.tm)
+	default:
+		s, ok := event.Text(x)
+		if !ok {
+			return false
+		}
+		c = compareString(s, n.str)
+	}
+	return n.op.holds(c)
+}
+
+// holds reports whether a comparison that gave c (-1, 0 or 1) satisfies op.
+func (op cmpOp) holds(c int) bool {
+	switch op {
+	case opEq:
+		return c == 0
+	case opLt:
+		return c < 0
+	case opLe:
+		return c <= 0
+	case opGt:
+		return c > 0
+	default:
+		return c >= 0
+	}
 }
 
 func number(x *fastjson.Value) (float64, bool) {
