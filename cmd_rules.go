@@ -5,6 +5,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"dredge/report"
 	"dredge/rules"
 
 	"github.com/urfave/cli/v2"
@@ -13,14 +14,14 @@ import (
 func rulesCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "rules",
-		Usage: "list and show the rules",
+		Usage: "list, show and check the rules",
 		Subcommands: []*cli.Command{
 			{
 				Name:  "list",
-				Flags: []cli.Flag{rulesFlag, noBuiltinFlag},
+				Flags: append([]cli.Flag{rulesFlag, noBuiltinFlag}, filterFlags...),
 				Usage: "list the rules: id, name, type, language, severity, risk score, tactics",
 				Action: func(c *cli.Context) error {
-					rs, err := loadRules(c)
+					rs, _, err := loadRules(c)
 					if err != nil {
 						return err
 					}
@@ -41,7 +42,7 @@ func rulesCommand() *cli.Command {
 					if c.NArg() != 1 {
 						return &exitError{exitIncomplete, fmt.Errorf("rules show: give one rule id")}
 					}
-					rs, err := loadRules(c)
+					rs, _, err := loadRules(c)
 					if err != nil {
 						return err
 					}
@@ -54,6 +55,7 @@ func rulesCommand() *cli.Command {
 					return &exitError{exitIncomplete, fmt.Errorf("rules show: no rule with id %q", c.Args().First())}
 				},
 			},
+			rulesCheckCommand(),
 		},
 	}
 }
@@ -69,6 +71,17 @@ func showRule(c *cli.Context, r *rules.Rule) {
 	if r.NewTerms != nil {
 		fmt.Fprintf(w, "new terms:   %s, history %s\n", strings.Join(r.NewTerms.Fields, ", "), r.NewTerms.HistoryWindowStart)
 	}
+	if th := r.Threshold; th != nil {
+		by := strings.Join(th.Fields, ", ")
+		if by == "" {
+			by = "(all events)"
+		}
+		fmt.Fprintf(w, "threshold:   at least %d events per %s", th.Value, by)
+		if len(th.Cardinality) > 0 {
+			fmt.Fprintf(w, ", with at least %d distinct %s", th.Cardinality[0].Value, th.Cardinality[0].Field)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "tactics:     %s\ntechniques:  %s\ntags:        %s\nsource:      %s\n",
 		strings.Join(r.Tactics(), ", "), strings.Join(r.Techniques(), ", "), strings.Join(r.Tags, ", "), r.Source)
 	fmt.Fprintf(w, "\n%s\n\nquery:\n%s\n", r.Description, strings.TrimSpace(r.Query))
@@ -82,17 +95,38 @@ var (
 	noBuiltinFlag = &cli.BoolFlag{Name: "no-builtin", Usage: "leave out the built-in rules"}
 )
 
+// filterFlags pick the rules to run; rules.Filter does the picking.
+var filterFlags = []cli.Flag{
+	&cli.StringSliceFlag{Name: "rule", Usage: "run only the rule with this rule_id, or those whose name matches this pattern (* and ?, any case); repeatable"},
+	&cli.StringFlag{Name: "min-severity", Usage: "run only rules of this severity or higher: low, medium, high or critical"},
+	&cli.StringSliceFlag{Name: "tag", Usage: "run only rules with this tag, such as \"OS: Linux\" (any case); repeatable"},
+	&cli.StringSliceFlag{Name: "tactic", Usage: "run only rules of this ATT&CK tactic, by id (TA0002) or name (Execution); repeatable"},
+}
+
 // loadRules gives the rules a command runs: the built-in ones unless
-// --no-builtin, then those under each --rules folder. Rule files that fail
-// are reported on stderr with their file:line:col and the others still run.
-func loadRules(c *cli.Context) ([]*rules.Rule, error) {
+// --no-builtin, then those under each --rules folder, less those the filter
+// flags leave out; and an account of them for the report. Rule files that
+// fail are reported on stderr with their file:line:col and the others still
+// run.
+func loadRules(c *cli.Context) ([]*rules.Rule, report.RuleSet, error) {
+	var set report.RuleSet
+	f := rules.Filter{
+		Rules:       c.StringSlice("rule"),
+		MinSeverity: c.String("min-severity"),
+		Tags:        c.StringSlice("tag"),
+		Tactics:     c.StringSlice("tactic"),
+	}
+	if err := f.Check(); err != nil {
+		return nil, set, &exitError{exitIncomplete, err}
+	}
 	var rs []*rules.Rule
 	if !c.Bool("no-builtin") {
 		b, err := rules.Builtin()
 		if err != nil {
-			return nil, &exitError{exitIncomplete, err}
+			return nil, set, &exitError{exitIncomplete, err}
 		}
 		rs = b
+		set.Builtin = len(b)
 	}
 	dirs := c.StringSlice("rules")
 	if len(dirs) > 0 {
@@ -106,9 +140,22 @@ func loadRules(c *cli.Context) ([]*rules.Rule, error) {
 				len(l.Rules), plural(len(l.Rules), "rule", "rules"), strings.Join(dirs, ", "), len(l.Errors), len(l.Unsupported), l.Deprecated)
 		}
 		rs = append(rs, l.Rules...)
+		set.Folders = dirs
+		set.FromFolders = len(l.Rules)
+		set.Deprecated, set.Unsupported, set.Errors = l.Deprecated, len(l.Unsupported), len(l.Errors)
 	}
 	if len(rs) == 0 {
-		return nil, &exitError{exitIncomplete, fmt.Errorf("no rules to run")}
+		return nil, set, &exitError{exitIncomplete, fmt.Errorf("no rules to run")}
 	}
-	return rs, nil
+	if !f.IsZero() {
+		kept := f.Apply(rs)
+		if len(kept) == 0 {
+			return nil, set, &exitError{exitIncomplete, fmt.Errorf("no rules to run: none of the %d %s matches %s",
+				len(rs), plural(len(rs), "rule", "rules"), f.String())}
+		}
+		set.Filter = f.String()
+		set.Filtered = len(rs) - len(kept)
+		rs = kept
+	}
+	return rs, set, nil
 }

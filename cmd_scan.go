@@ -25,13 +25,13 @@ func scanCommand(ctx context.Context) *cli.Command {
 		Name:      "scan",
 		Usage:     "scan files and folders (plain, gzip or zstd NDJSON; - for stdin) with the rules",
 		ArgsUsage: "PATH...",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			rulesFlag, noBuiltinFlag,
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "report format: csv, json, ndjson or html (default: from the -o extension, else a text list)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (written to a temporary name, renamed when complete)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parsing workers"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no summary on stderr"},
-		},
+		}, filterFlags...),
 		Action: func(c *cli.Context) error { return runScan(ctx, c) },
 	}
 }
@@ -58,7 +58,7 @@ func runScan(ctx context.Context, c *cli.Context) error {
 	if c.Int("workers") < 1 {
 		return &exitError{exitIncomplete, fmt.Errorf("scan: --workers must be at least 1")}
 	}
-	rs, err := loadRules(c)
+	rs, ruleSet, err := loadRules(c)
 	if err != nil {
 		return err
 	}
@@ -98,6 +98,7 @@ func runScan(ctx context.Context, c *cli.Context) error {
 	if err != nil && !errors.Is(err, scan.ErrIncomplete) && res == nil {
 		return &exitError{exitIncomplete, err}
 	}
+	res.Summary.RuleSet = ruleSet
 	// Problems found while expanding the paths come first.
 	if len(problems) > 0 {
 		var ps []report.Problem
@@ -162,6 +163,22 @@ func writeText(w io.Writer, res *report.Result) error {
 		if len(h.NewTerms) > 0 {
 			extra = " new terms: " + strings.Join(h.NewTerms, ", ")
 		}
+		if th := h.Threshold; th != nil {
+			// A threshold group: its values, its count and its last
+			// event; the hit is its first.
+			var terms []string
+			for _, x := range th.Terms {
+				terms = append(terms, x.Field+"="+x.Value)
+			}
+			extra += fmt.Sprintf(" threshold: %s", strings.Join(terms, ", "))
+			if len(terms) == 0 {
+				extra += "all events"
+			}
+			extra += fmt.Sprintf("; %d events to %s", th.Count, th.Last.UTC().Format("2006-01-02T15:04:05.000Z"))
+			for _, c := range th.Cardinality {
+				extra += fmt.Sprintf("; %d distinct %s", c.Value, c.Field)
+			}
+		}
 		if len(h.Events) > 0 {
 			// A sequence or sample: its events, the first of which is
 			// the hit's origin.
@@ -204,6 +221,9 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 		len(s.Files), plural(len(s.Files), "file", "files"), humanBytes(s.Bytes), s.Events, elapsed.Seconds(), float64(s.Events)/secs, float64(s.Bytes)/1e6/secs)
 	if !s.First.IsZero() {
 		fmt.Fprintf(w, "events from %s to %s\n", s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
+	}
+	if rs := s.RuleSet.Text(); rs != "" {
+		fmt.Fprintf(w, "rules: %s\n", oneLine(rs))
 	}
 	fmt.Fprintf(w, "%d %s from %d %s\n", s.Hits, plural(s.Hits, "hit", "hits"), len(s.Rules), plural(len(s.Rules), "rule", "rules"))
 	for _, rc := range s.Rules {

@@ -106,7 +106,15 @@ func interspersed(app *cli.App, args []string) []string {
 		return args
 	}
 	cmd := app.Command(args[i])
-	if cmd == nil || len(cmd.Subcommands) > 0 {
+	for cmd != nil && len(cmd.Subcommands) > 0 {
+		// "dredge rules check DIR --format json": find the subcommand.
+		if i+1 >= len(args) {
+			return args
+		}
+		i++
+		cmd = cmd.Command(args[i])
+	}
+	if cmd == nil {
 		return args
 	}
 	takesValue := map[string]bool{}

@@ -39,6 +39,10 @@ func TestMain(m *testing.M) {
 //	truncate FILE N[%]          keep the first N bytes (or N per cent) of FILE
 //	jsonhits FILE N             FILE is a JSON report with N hits
 //	fields [-sort] FILE PATH... print the values at PATHs of each NDJSON line
+//
+// When Elastic's detection-rules collection is at ../shared/detection-rules,
+// $COLLECTION is its absolute path and the condition [collection] holds;
+// scripts that need it skip themselves otherwise.
 func TestScript(t *testing.T) {
 	samples, err := filepath.Abs("samples")
 	if err != nil {
@@ -52,11 +56,27 @@ func TestScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	collection, err := filepath.Abs(filepath.Join("..", "shared", "detection-rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(collection); err != nil || !fi.IsDir() {
+		collection = ""
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Condition: func(cond string) (bool, error) {
+			if cond == "collection" {
+				return collection != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
+			if collection != "" {
+				env.Setenv("COLLECTION", collection)
+			}
 			if err := os.CopyFS(filepath.Join(env.WorkDir, "samples"), os.DirFS(samples)); err != nil {
 				return err
 			}

@@ -18,7 +18,7 @@ import (
 var csvHeader = []string{
 	"timestamp", "rule_id", "rule_name", "severity", "risk_score",
 	"tactics", "techniques", "host", "user", "process", "file", "index",
-	"origin_file", "origin_line", "new_terms", "join_keys", "events", "document",
+	"origin_file", "origin_line", "new_terms", "join_keys", "events", "threshold", "document",
 }
 
 // csvSep joins the values of a multi-valued cell.
@@ -72,7 +72,8 @@ func (o Options) WriteCSV(w io.Writer, res *Result) error {
 		row[14] = strings.Join(h.NewTerms, csvSep)
 		row[15] = joinKeysCell(h.JoinKeys)
 		row[16] = eventsCell(h.Events)
-		row[17] = compactDocument(&doc, h.Document)
+		row[17] = thresholdCell(h.Threshold)
+		row[18] = compactDocument(&doc, h.Document)
 		for j, c := range row {
 			row[j] = strings.ToValidUTF8(c, "\uFFFD")
 			if !o.CSVRaw {
@@ -118,6 +119,24 @@ func eventsCell(evs []Event) string {
 			p = t + " " + p
 		}
 		parts = append(parts, p)
+	}
+	return strings.Join(parts, csvSep)
+}
+
+// thresholdCell writes the group of a threshold hit: its terms as
+// FIELD=VALUE, then count=N, first=TIME, last=TIME and, for a cardinality
+// condition, cardinality(FIELD)=N.
+func thresholdCell(t *ThresholdResult) string {
+	if t == nil {
+		return ""
+	}
+	var parts []string
+	for _, x := range t.Terms {
+		parts = append(parts, x.Field+"="+x.Value)
+	}
+	parts = append(parts, "count="+strconv.FormatInt(t.Count, 10), "first="+formatTime(t.First), "last="+formatTime(t.Last))
+	for _, c := range t.Cardinality {
+		parts = append(parts, "cardinality("+c.Field+")="+strconv.FormatInt(c.Value, 10))
 	}
 	return strings.Join(parts, csvSep)
 }

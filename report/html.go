@@ -38,14 +38,15 @@ var (
 )
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"time":     htmlTime,
-	"count":    formatCount,
-	"size":     formatSize,
-	"pretty":   prettyDocument,
-	"severity": severityClass,
-	"place":    formatPlace,
-	"join":     strings.Join,
-	"keys":     joinKeysText,
+	"time":      htmlTime,
+	"count":     formatCount,
+	"size":      formatSize,
+	"pretty":    prettyDocument,
+	"severity":  severityClass,
+	"place":     formatPlace,
+	"join":      strings.Join,
+	"keys":      joinKeysText,
+	"threshold": thresholdText,
 }).Parse(htmlSource))
 
 // htmlCSP is the page's Content-Security-Policy: nothing may load, and only
@@ -87,8 +88,11 @@ type htmlRule struct {
 	// report, which may be fewer.
 	Count int
 	Hits  []*Hit
-	// HasNewTerms says whether a hit has new terms to show.
-	HasNewTerms bool
+	// HasNewTerms says whether a hit has new terms to show, and
+	// HasThreshold whether one has a threshold group.
+	HasNewTerms, HasThreshold bool
+	// Columns is the number of columns of the hit table.
+	Columns int
 	// Kind names the hits of a sequence or sample rule: "Sequence" or
 	// "Sample"; "Group" when the rule does not say.
 	Kind string
@@ -167,8 +171,16 @@ func newHTMLPage(res *Result) (*htmlPage, error) {
 		hr := add(h.Rule)
 		hr.Hits = append(hr.Hits, h)
 		hr.HasNewTerms = hr.HasNewTerms || len(h.NewTerms) > 0
+		hr.HasThreshold = hr.HasThreshold || h.Threshold != nil
 	}
 	for _, hr := range all {
+		hr.Columns = 6
+		if hr.HasNewTerms {
+			hr.Columns++
+		}
+		if hr.HasThreshold {
+			hr.Columns += 2
+		}
 		hr.Kind = "Group"
 		if q := hr.Rule.Compiled; q != nil && q.Kind == match.Samples {
 			hr.Kind = "Sample"
@@ -234,6 +246,25 @@ func joinKeysText(keys []*string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// thresholdText describes a threshold rule's settings for the page.
+func thresholdText(t *rules.Threshold) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "at least %s matching events", formatCount(t.Value))
+	switch len(t.Fields) {
+	case 0:
+		b.WriteString(" in all")
+	case 1:
+		b.WriteString(" per " + t.Fields[0])
+	default:
+		b.WriteString(" per (" + strings.Join(t.Fields, ", ") + ")")
+	}
+	if len(t.Cardinality) > 0 {
+		c := t.Cardinality[0]
+		fmt.Fprintf(&b, ", with at least %s distinct values of %s", formatCount(c.Value), c.Field)
+	}
+	return b.String()
 }
 
 // htmlTime formats a time for the page; a dash for the zero time.

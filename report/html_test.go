@@ -58,6 +58,8 @@ func hostileResult() *Result {
 			}},
 		}},
 		NewTerms: &rules.NewTerms{Fields: []string{evil}, HistoryWindowStart: evil},
+		Threshold: &rules.Threshold{Fields: []string{evil, evil}, Value: 3,
+			Cardinality: []rules.Cardinality{{Field: evil, Value: 2}}},
 	}
 	quiet := &rules.Rule{Name: evil, Severity: evil}
 	jsonEvil := strings.NewReplacer(`"`, `\"`).Replace(evil)
@@ -73,16 +75,20 @@ func hostileResult() *Result {
 	seq := hit
 	seq.Events = []Event{{Time: hit.Time, Origin: Origin{File: evil, Line: 1}, Index: evil, Document: []byte(doc)}, {Missing: true}, {Origin: Origin{File: evil, Line: 2}, Document: []byte(evil)}}
 	seq.JoinKeys = []*string{&evil, nil}
+	thr := hit
+	thr.NewTerms = nil
+	thr.Threshold = &ThresholdResult{Terms: []ThresholdTerm{{Field: evil, Value: evil}}, Count: 3, First: hit.Time, Last: hit.Time,
+		Cardinality: []ThresholdCardinality{{Field: evil, Value: 2}}}
 	return &Result{
 		Summary: Summary{
 			Version:  evil,
 			Files:    []FileStat{{Name: evil, Bytes: 1, Events: 1}},
-			Rules:    []RuleCount{{Rule: r, Hits: 3}, {Rule: quiet}},
-			Hits:     3,
+			Rules:    []RuleCount{{Rule: r, Hits: 4}, {Rule: quiet}},
+			Hits:     4,
 			Problems: []Problem{{File: evil, Line: 3, Kind: evil, Reason: evil}},
 			Skipped:  map[string]int{evil: 1},
 		},
-		Hits: []Hit{hit, broken, seq},
+		Hits: []Hit{hit, broken, seq, thr},
 	}
 }
 

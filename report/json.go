@@ -23,6 +23,8 @@ type jsonHit struct {
 	// JoinKeys are those of a sequence or sample hit: strings and nulls;
 	// nil (left out) for a hit on a single event.
 	JoinKeys *[]*string `json:"join_keys,omitempty"`
+	// Threshold is the group of a threshold hit; left out for other hits.
+	Threshold *jsonThreshold `json:"threshold,omitempty"`
 	// Document is a json.RawMessage, or a string for a document that is not
 	// valid JSON.
 	Document any `json:"document"`
@@ -38,6 +40,46 @@ type jsonEvent struct {
 	Origin    jsonOrigin `json:"origin"`
 	Index     string     `json:"index,omitempty"`
 	Document  any        `json:"document"`
+}
+
+// jsonThreshold is the group of a threshold hit, after the threshold_result
+// of Kibana's alerts. Its lists are [] when empty.
+type jsonThreshold struct {
+	Terms       []jsonThresholdTerm        `json:"terms"`
+	Count       int64                      `json:"count"`
+	First       jsonTime                   `json:"first"`
+	Last        jsonTime                   `json:"last"`
+	Cardinality []jsonThresholdCardinality `json:"cardinality"`
+}
+
+type jsonThresholdTerm struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+}
+
+type jsonThresholdCardinality struct {
+	Field string `json:"field"`
+	Value int64  `json:"value"`
+}
+
+func newJSONThreshold(t *ThresholdResult) *jsonThreshold {
+	if t == nil {
+		return nil
+	}
+	j := &jsonThreshold{
+		Terms:       make([]jsonThresholdTerm, 0, len(t.Terms)),
+		Count:       t.Count,
+		First:       jsonTime(t.First),
+		Last:        jsonTime(t.Last),
+		Cardinality: make([]jsonThresholdCardinality, 0, len(t.Cardinality)),
+	}
+	for _, x := range t.Terms {
+		j.Terms = append(j.Terms, jsonThresholdTerm(x))
+	}
+	for _, c := range t.Cardinality {
+		j.Cardinality = append(j.Cardinality, jsonThresholdCardinality(c))
+	}
+	return j
 }
 
 type jsonOrigin struct {
@@ -69,8 +111,21 @@ type jsonSummary struct {
 	FirstEvent jsonTime        `json:"first_event"`
 	LastEvent  jsonTime        `json:"last_event"`
 	Rules      []jsonRuleCount `json:"rules"`
+	RuleSet    jsonRuleSet     `json:"rule_set"`
 	Problems   []jsonProblem   `json:"problems"`
 	Skipped    map[string]int  `json:"skipped"`
+}
+
+type jsonRuleSet struct {
+	Rules       int      `json:"rules"`
+	Builtin     int      `json:"builtin"`
+	Folders     []string `json:"folders"`
+	FromFolders int      `json:"from_folders"`
+	Deprecated  int      `json:"deprecated"`
+	Unsupported int      `json:"unsupported"`
+	Errors      int      `json:"errors"`
+	Filter      string   `json:"filter"`
+	Filtered    int      `json:"filtered"`
 }
 
 type jsonFile struct {
@@ -184,6 +239,7 @@ func (e *hitEncoder) hit(hits []Hit, i int) ([]byte, error) {
 		Origin:    jsonOrigin{h.Origin.File, h.Origin.Line},
 		Index:     h.Index,
 		NewTerms:  h.NewTerms,
+		Threshold: newJSONThreshold(h.Threshold),
 		Document:  jsonDocument(h.Document),
 	}
 	if h.Events != nil {
@@ -259,6 +315,18 @@ func newJSONSummary(s *Summary) jsonSummary {
 		Rules:      make([]jsonRuleCount, 0, len(s.Rules)),
 		Problems:   make([]jsonProblem, 0, len(s.Problems)),
 		Skipped:    s.Skipped,
+	}
+	rs := &s.RuleSet
+	j.RuleSet = jsonRuleSet{
+		Rules:       len(s.Rules),
+		Builtin:     rs.Builtin,
+		Folders:     append([]string{}, rs.Folders...),
+		FromFolders: rs.FromFolders,
+		Deprecated:  rs.Deprecated,
+		Unsupported: rs.Unsupported,
+		Errors:      rs.Errors,
+		Filter:      rs.Filter,
+		Filtered:    rs.Filtered,
 	}
 	for _, f := range s.Files {
 		j.Files = append(j.Files, jsonFile{f.Name, f.Bytes, f.Events})

@@ -79,6 +79,17 @@ func TestJSONEmpty(t *testing.T) {
     "first_event": null,
     "last_event": null,
     "rules": [],
+    "rule_set": {
+      "rules": 0,
+      "builtin": 0,
+      "folders": [],
+      "from_folders": 0,
+      "deprecated": 0,
+      "unsupported": 0,
+      "errors": 0,
+      "filter": "",
+      "filtered": 0
+    },
     "problems": [],
     "skipped": {}
   },

@@ -5,6 +5,8 @@
 package report
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"dredge/rules"
@@ -51,6 +53,37 @@ type Hit struct {
 	// keys in the order of the query's "by" fields; a nil element is a null
 	// value (an optional ?field that the events lack).
 	JoinKeys []*string
+	// Threshold holds, for the hit of a threshold rule, its group of
+	// events; nil for other hits. Time, Origin, Index, Document and Fields
+	// are then those of the group's first event.
+	Threshold *ThresholdResult
+}
+
+// ThresholdResult is the group of events of a threshold hit, after the
+// threshold_result of Kibana's alerts.
+type ThresholdResult struct {
+	// Terms are the values that make the group, one per threshold field in
+	// the rule's order; empty when the rule groups by no field.
+	Terms []ThresholdTerm
+	// Count is the number of events in the group.
+	Count int64
+	// First and Last are the times of the group's first and last events.
+	First, Last time.Time
+	// Cardinality is the number of distinct values of the field of the
+	// rule's cardinality condition in the group; empty when it has none.
+	Cardinality []ThresholdCardinality
+}
+
+// ThresholdTerm is one value that makes a threshold group.
+type ThresholdTerm struct {
+	Field, Value string
+}
+
+// ThresholdCardinality is the number of distinct values of a field in a
+// threshold group.
+type ThresholdCardinality struct {
+	Field string
+	Value int64
 }
 
 // Event is one event of a sequence or sample hit.
@@ -98,8 +131,14 @@ type Summary struct {
 	Files   []FileStat
 	Bytes   int64
 	Events  int64
+	// NoIndex counts the events whose index is unknown: not a wrapped hit
+	// with an _index, and no field that tells its data source. Rules apply
+	// to them by the scan's setting (--unknown-index).
+	NoIndex int64
 	// Rules lists every rule that was run, with its hit count, in rule order.
-	Rules    []RuleCount
+	Rules []RuleCount
+	// RuleSet says where the rules came from and which were left out.
+	RuleSet  RuleSet
 	Hits     int
 	Problems []Problem
 	// Skipped counts skipped lines by reason.
@@ -108,6 +147,46 @@ type Summary struct {
 	Complete bool
 	// First and Last are the earliest and latest event times seen.
 	First, Last time.Time
+}
+
+// RuleSet says where the rules of a scan came from and which were left
+// out. The rules that ran are those of Summary.Rules.
+type RuleSet struct {
+	// Builtin is the number of built-in rules loaded; 0 when they were
+	// left out.
+	Builtin int
+	// Folders are the rule folders (or files) given, as given; FromFolders
+	// is the number of rules loaded from them.
+	Folders     []string
+	FromFolders int
+	// Deprecated, Unsupported and Errors count the rule files under
+	// Folders that gave no rule: deprecated ones, rules of a kind dredge
+	// cannot run, and files that could not be read or compiled.
+	Deprecated, Unsupported, Errors int
+	// Filter is the rule filter as command-line flags, such as
+	// "--min-severity high"; empty when there was none. Filtered is the
+	// number of loaded rules it left out.
+	Filter   string
+	Filtered int
+}
+
+// Text describes the rule set in one line, such as "5 built-in, 1719 from
+// rules/ (skipped 124 deprecated, 349 unsupported, 0 with errors); 1000
+// left out by --min-severity high"; empty for the zero RuleSet.
+func (rs *RuleSet) Text() string {
+	var parts []string
+	if rs.Builtin > 0 {
+		parts = append(parts, fmt.Sprintf("%d built-in", rs.Builtin))
+	}
+	if len(rs.Folders) > 0 {
+		parts = append(parts, fmt.Sprintf("%d from %s (skipped %d deprecated, %d unsupported, %d with errors)",
+			rs.FromFolders, strings.Join(rs.Folders, ", "), rs.Deprecated, rs.Unsupported, rs.Errors))
+	}
+	s := strings.Join(parts, ", ")
+	if rs.Filter != "" {
+		s += fmt.Sprintf("; %d left out by %s", rs.Filtered, rs.Filter)
+	}
+	return s
 }
 
 // Result is everything a report writer needs: the summary and the hits in

@@ -39,7 +39,8 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 // Rules of the test result: an EQL rule with two hits, a new_terms rule with
-// one, and a rule without a hit.
+// one, a sequence rule with one, a threshold rule with one, and a rule
+// without a hit.
 var (
 	ruleShell = &rules.Rule{
 		ID:          "a1b2c3d4-0001-4000-8000-000000000001",
@@ -118,6 +119,20 @@ var (
 		RiskScore: 73,
 		Source:    "rules/netcon_from_tmp.toml",
 	}
+	ruleThreshold = &rules.Rule{
+		ID:          "a1b2c3d4-0005-4000-8000-000000000005",
+		Name:        "Many Services Stopped by One User",
+		Description: "One user stops or kills many services or processes on a host, as ransomware does before it encrypts.",
+		Type:        "threshold",
+		Language:    "kuery",
+		Query:       "event.category:process and event.type:start and process.name:(net.exe or sc.exe or taskkill.exe) and process.args:(stop or \"/F\")",
+		Severity:    "medium",
+		RiskScore:   47,
+		Index:       []string{"logs-endpoint.events.process-*"},
+		Threshold: &rules.Threshold{Fields: []string{"host.id", "user.name"}, Value: 10,
+			Cardinality: []rules.Cardinality{{Field: "process.args", Value: 5}}},
+		Source: "rules/impact_service_stops.toml",
+	}
 	ruleQuiet = &rules.Rule{
 		ID:        "e3f4a5b6-0003-4000-8000-000000000003",
 		Name:      "Kernel Module Load via insmod",
@@ -157,9 +172,14 @@ func testResult() *Result {
 				{Rule: ruleShell, Hits: 2},
 				{Rule: rulePID, Hits: 1},
 				{Rule: ruleSeq, Hits: 1},
+				{Rule: ruleThreshold, Hits: 1},
 				{Rule: ruleQuiet, Hits: 0},
 			},
-			Hits: 4,
+			RuleSet: RuleSet{
+				Builtin: 2, Folders: []string{"rules/", "/cases/4711/rules"}, FromFolders: 4,
+				Deprecated: 3, Unsupported: 2, Errors: 1, Filter: `--min-severity low --tag "OS: Linux"`, Filtered: 1,
+			},
+			Hits: 5,
 			Problems: []Problem{
 				{File: "dump/broken.ndjson.zst", Line: 18, Kind: "decompress", Reason: "zstd: corrupt block; the rest of the file was not read"},
 				{File: "dump/host-b/file.ndjson", Line: 77, Kind: "malformed", Reason: "invalid character '}' looking for beginning of object key string"},
@@ -214,6 +234,21 @@ func testResult() *Result {
 				JoinKeys: []*string{ptr("h-01"), ptr("p-77")},
 			},
 			{
+				Rule:   ruleThreshold,
+				Time:   ms("2024-05-01T10:07:03.5Z"),
+				Origin: Origin{File: "dump/host-c/process.ndjson", Line: 220},
+				Index:  "logs-endpoint.events.process-default",
+				Document: []byte(`{"@timestamp":"2024-05-01T10:07:03.500Z","event":{"category":["process"],"type":["start"]},` +
+					`"host":{"id":"h-03","name":"fs-01"},"user":{"name":"adm-x","domain":"CORP"},` +
+					`"process":{"name":"net.exe","executable":"C:\\Windows\\System32\\net.exe","args":["net","stop","VSS","/y"]}}`),
+				Fields: Fields{Host: "fs-01", User: `CORP\adm-x`, Process: `C:\Windows\System32\net.exe`},
+				Threshold: &ThresholdResult{
+					Terms: []ThresholdTerm{{Field: "host.id", Value: "h-03"}, {Field: "user.name", Value: "adm-x"}},
+					Count: 14, First: ms("2024-05-01T10:07:03.5Z"), Last: ms("2024-05-01T10:09:41.002Z"),
+					Cardinality: []ThresholdCardinality{{Field: "process.args", Value: 9}},
+				},
+			},
+			{
 				Rule:   ruleShell,
 				Origin: Origin{File: "dump/host-a/process.ndjson.gz", Line: 981},
 				Document: []byte(`{"host":{"hostname":"web-01"},"user":{"name":"svc-backup","domain":"CORP"},` +
@@ -259,6 +294,28 @@ func BenchmarkWrite(b *testing.B) {
 				if err := Write(io.Discard, format, res); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+func TestRuleSetText(t *testing.T) {
+	tests := []struct {
+		name string
+		rs   RuleSet
+		want string
+	}{
+		{"zero", RuleSet{}, ""},
+		{"built-in only", RuleSet{Builtin: 5}, "5 built-in"},
+		{"folders only", RuleSet{Folders: []string{"a", "b/"}, FromFolders: 7, Deprecated: 1, Unsupported: 2},
+			"7 from a, b/ (skipped 1 deprecated, 2 unsupported, 0 with errors)"},
+		{"both, filtered", RuleSet{Builtin: 5, Folders: []string{"rules"}, FromFolders: 1, Errors: 1, Filter: "--min-severity high", Filtered: 4},
+			"5 built-in, 1 from rules (skipped 0 deprecated, 0 unsupported, 1 with errors); 4 left out by --min-severity high"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.rs.Text(); got != tt.want {
+				t.Errorf("Text() = %q, want %q", got, tt.want)
 			}
 		})
 	}

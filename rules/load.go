@@ -102,7 +102,8 @@ type file struct {
 				Value string `toml:"value"`
 			} `toml:"history_window_start"`
 		} `toml:"new_terms"`
-		Threat []struct {
+		Threshold *tomlThreshold `toml:"threshold"`
+		Threat    []struct {
 			Framework string `toml:"framework"`
 			Tactic    struct {
 				ID        string `toml:"id"`
@@ -174,18 +175,36 @@ func Parse(name string, data []byte) (*Rule, error) {
 		}
 		r.NewTerms.History = d
 	}
+	if fr.Threshold != nil && r.Type == "threshold" {
+		th, err := fr.Threshold.threshold()
+		if err != nil {
+			return nil, &Error{File: name, Line: sectionLine(data, thresholdKey), Msg: "threshold: " + err.Error()}
+		}
+		r.Threshold = th
+	}
 	switch r.Type {
-	case "eql", "query", "new_terms":
+	case "eql", "query", "new_terms", "threshold":
 	case "":
 		return nil, &Error{File: name, Msg: "rule has no type"}
 	default:
-		return nil, &Error{File: name, Msg: fmt.Sprintf("rule type %q is not supported yet", r.Type), Unsupported: true}
+		return nil, &Error{File: name, Msg: unsupportedType(r.Type), Unsupported: true}
+	}
+	if why := unsupportedLanguage(r.Language); why != "" {
+		return nil, &Error{File: name, Msg: why, Unsupported: true}
 	}
 	if r.Query == "" {
 		return nil, &Error{File: name, Msg: "rule has no query"}
 	}
 	if r.Type == "new_terms" && (r.NewTerms == nil || len(r.NewTerms.Fields) == 0) {
 		return nil, &Error{File: name, Msg: "new_terms rule has no new_terms fields"}
+	}
+	if r.Type == "threshold" {
+		if r.Threshold == nil {
+			return nil, &Error{File: name, Msg: "threshold rule has no [rule.threshold] settings"}
+		}
+		if r.Language == "eql" {
+			return nil, fail("a threshold rule's query is KQL (language \"kuery\"), not EQL")
+		}
 	}
 	q, err := CompileQuery(r.Language, r.Query, match.Options{CategoryField: r.EventCategoryOverride})
 	if err != nil {
@@ -201,8 +220,8 @@ func Parse(name string, data []byte) (*Rule, error) {
 		}
 		return nil, fail("%v", err)
 	}
-	if r.Type == "new_terms" && q.Kind != match.Events {
-		return nil, fail("a new_terms rule needs an event query, not a %s", q.Kind)
+	if (r.Type == "new_terms" || r.Type == "threshold") && q.Kind != match.Events {
+		return nil, fail("a %s rule needs an event query, not a %s", r.Type, q.Kind)
 	}
 	r.Compiled = q
 	r.Program = q.Event

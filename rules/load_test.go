@@ -68,7 +68,8 @@ func TestParseErrors(t *testing.T) {
 		{"eql on first query line", head + "query = '''process where process.name = \"x\"'''\n", `bad.toml:9:39: "=" is not a comparison; use "==", or ":" to compare strings case-insensitively`},
 		{"eql on a later line", head + "query = '''\nprocess where true and\n  process.name == \"x\" and (\n'''\n", "bad.toml:12:1: expected expression, found end of query"},
 		{"kql", "[rule]\nname = \"x\"\nrule_id = \"id-1\"\ntype = \"query\"\nlanguage = \"kuery\"\nquery = '''\nhost.os.type:linux and (a:b\n'''\n", "bad.toml:7:24: unbalanced parenthesis"},
-		{"unsupported type", "[rule]\nname = \"x\"\nrule_id = \"id\"\ntype = \"machine_learning\"\nquery = \"x\"\n", `bad.toml: rule type "machine_learning" is not supported yet`},
+		{"unsupported type", "[rule]\nname = \"x\"\nrule_id = \"id\"\ntype = \"machine_learning\"\nquery = \"x\"\n", "bad.toml: rule type machine_learning needs Elastic's ML jobs; dredge runs offline"},
+		{"unsupported language", "[rule]\nname = \"x\"\nrule_id = \"id\"\ntype = \"query\"\nlanguage = \"lucene\"\nquery = \"x\"\n", "bad.toml: query language lucene (Lucene query syntax) is not supported; dredge runs EQL and KQL"},
 		{"no rule id", "[rule]\nname = \"x\"\ntype = \"eql\"\nquery = \"x\"\n", "bad.toml: rule has no rule_id"},
 	}
 	for _, tt := range tests {

@@ -46,6 +46,8 @@ type Rule struct {
 	EventCategoryOverride string
 	// NewTerms is set for new_terms rules.
 	NewTerms *NewTerms
+	// Threshold is set for threshold rules.
+	Threshold *Threshold
 
 	// Maturity is the metadata's maturity: "production", "development",
 	// "deprecated".
@@ -73,6 +75,29 @@ type NewTerms struct {
 	HistoryWindowStart string
 	// History is how far back from an event's time its combination is looked for.
 	History time.Duration
+}
+
+// Threshold is the configuration of a threshold rule: the events that
+// match its query are grouped by the values of Fields, and a group alerts
+// when it has at least Value events and, for its cardinality condition, at
+// least that many distinct values of a field.
+type Threshold struct {
+	// Fields are the fields whose values make a group, in rule order; none
+	// puts every matching event in one group.
+	Fields []string
+	// Value is the number of events a group needs to alert (at least 1).
+	Value int
+	// Cardinality are the rule's distinct-value conditions as written.
+	// Kibana's executor applies the first only, and so does dredge; the
+	// rule schema and the editor allow one.
+	Cardinality []Cardinality
+}
+
+// Cardinality is a threshold rule's distinct-value condition: a group
+// needs at least Value distinct values of Field.
+type Cardinality struct {
+	Field string
+	Value int
 }
 
 // Threat is one ATT&CK mapping of a rule: a tactic and its techniques.

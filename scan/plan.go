@@ -27,6 +27,8 @@ type plan struct {
 	// name among the rules'. A worker reads each once per event and skips
 	// the queries and steps of other categories.
 	cats []*event.Path
+	// disp is the rule index (dispatch.go).
+	disp *dispatch
 
 	host, hostname, user, domain, exe, pname, fpath, fname *event.Path
 }
@@ -44,6 +46,8 @@ type planRule struct {
 	// the rule has none.
 	order, tiebreaker *event.Path
 	newTerms          []*event.Path
+	// threshold is set for a threshold rule (threshold.go).
+	threshold *planThreshold
 	// steps are the distinct steps of a sequence or sample with the
 	// stages each one stands for (a step with runs=N stands for N); the
 	// until step is stage len(query.Steps).
@@ -128,6 +132,7 @@ func newPlan(rs []*rules.Rule, inputs []decode.Input) *plan {
 				add(pr.query.Until, len(pr.query.Steps))
 			}
 		}
+		pr.threshold = newPlanThreshold(r)
 		if r.NewTerms != nil {
 			for _, f := range r.NewTerms.Fields {
 				pr.newTerms = append(pr.newTerms, event.NewPath(f))

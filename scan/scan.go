@@ -1,7 +1,8 @@
 // Package scan runs rules over decoded events: a fixed pool of workers
 // parses every event and evaluates every rule's predicate; stateful rules
 // (new_terms, EQL sequences and samples) hand small candidate records to a
-// second, ordered stage (sequence.go, sample.go). The
+// second, ordered stage (sequence.go, sample.go), and threshold rules count
+// their groups in each worker, merged at the end (threshold.go). The
 // result is deterministic: the same input gives the same hits in the same
 // order whatever the number of workers.
 package scan
@@ -43,6 +44,17 @@ type Config struct {
 	Version string
 	// Order is the order of the hits in the result; ReportOrder when zero.
 	Order Order
+	// AllIndices applies every rule to every event; otherwise a rule
+	// applies to the events of the indices its index patterns select
+	// (index.go).
+	AllIndices bool
+	// SkipUnknownIndex leaves the events whose index is unknown to the
+	// rules without index patterns; by default every rule applies to them.
+	SkipUnknownIndex bool
+
+	// evalAll evaluates every rule on every event instead of those the
+	// rule index picks: the reference path of the tests.
+	evalAll bool
 }
 
 // ErrIncomplete is returned with a complete Result when some input could
@@ -62,6 +74,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 		cfg.Readers = 2
 	}
 	plan := newPlan(cfg.Rules, inputs)
+	plan.disp = newDispatch(plan, cfg)
 	s := &state{
 		cfg:    cfg,
 		plan:   plan,
@@ -228,6 +241,7 @@ func (s *state) finish(ws []*worker) *report.Result {
 		docs[i] = &w.docs
 		defer w.docs.close()
 	}
+	hits = append(hits, s.plan.thresholds(ws, docs)...)
 	for ri := range s.plan.rules {
 		// The candidates of all workers in one slice, each worker's let
 		// go as soon as it is copied.
@@ -283,6 +297,9 @@ func (s *state) finish(ws []*worker) *report.Result {
 		sum.Rules = append(sum.Rules, report.RuleCount{Rule: r.rule, Hits: counts[r.rule]})
 	}
 	sum.Hits = len(res.Hits)
+	for _, w := range ws {
+		sum.NoIndex += w.sel.noIndex
+	}
 	return res
 }
 
@@ -325,7 +342,11 @@ type worker struct {
 	// place among the workers, which their records name.
 	stateful [][]stateCand
 	docs     docStore
-	index    int
+	// thr holds the worker's threshold groups (threshold.go).
+	thr   thresholdState
+	index int
+	// sel picks the rules that may match each event (dispatch.go).
+	sel *selector
 	// cats holds the current event's values of each category field of the
 	// plan, read when first needed (catRead).
 	cats     [][]string
@@ -338,7 +359,7 @@ type worker struct {
 
 func newWorker(p *plan, inputs, index int) *worker {
 	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([][]stateCand, len(p.rules)),
-		cats: make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats))}
+		cats: make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats)), sel: newSelector(p.disp)}
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -429,7 +450,8 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 	}
 	origin := report.Origin{File: j.name, Line: lineNo}
 	clear(w.catRead)
-	for ri := range w.plan.rules {
+	picked := w.sel.pick(ev, index)
+	for ri := nextRule(picked, 0); ri >= 0; ri = nextRule(picked, ri+1) {
 		r := &w.plan.rules[ri]
 		if r.query.Kind != match.Events {
 			w.candidate(ri, ev, j.input, origin, pos, index, store)
@@ -439,6 +461,10 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 			continue
 		}
 		t, _ := event.Time(ev, r.times...)
+		if r.threshold != nil {
+			w.threshold(ri, ev, t, j.input, origin, pos, index, store)
+			continue
+		}
 		if r.rule.Type == "new_terms" {
 			w.cands = append(w.cands, r.candidate(ev, t, j.input, origin, index, document()))
 			continue
