@@ -31,6 +31,8 @@ func scanCommand(ctx context.Context) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (written to a temporary name, renamed when complete)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parsing workers"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no summary on stderr"},
+			&cli.BoolFlag{Name: "all-indices", Usage: "apply every rule to every event, whatever indices the rule reads (its index patterns)"},
+			&cli.StringFlag{Name: "unknown-index", Value: "apply", Usage: "rules for events whose index is unknown (no _index, data_stream, agent or module fields): apply, or skip the rules with index patterns"},
 		}, filterFlags...),
 		Action: func(c *cli.Context) error { return runScan(ctx, c) },
 	}
@@ -58,6 +60,11 @@ func runScan(ctx context.Context, c *cli.Context) error {
 	if c.Int("workers") < 1 {
 		return &exitError{exitIncomplete, fmt.Errorf("scan: --workers must be at least 1")}
 	}
+	switch c.String("unknown-index") {
+	case "apply", "skip":
+	default:
+		return &exitError{exitIncomplete, fmt.Errorf("scan: --unknown-index is apply or skip, not %q", c.String("unknown-index"))}
+	}
 	rs, ruleSet, err := loadRules(c)
 	if err != nil {
 		return err
@@ -70,7 +77,8 @@ func runScan(ctx context.Context, c *cli.Context) error {
 		}
 	}
 	quiet := c.Bool("quiet")
-	cfg := scan.Config{Rules: rs, Workers: c.Int("workers"), Version: version}
+	cfg := scan.Config{Rules: rs, Workers: c.Int("workers"), Version: version,
+		AllIndices: c.Bool("all-indices"), SkipUnknownIndex: c.String("unknown-index") == "skip"}
 	var bar *progressbar.ProgressBar
 	if !quiet && isTerminal(stderr) {
 		var total int64
@@ -221,6 +229,10 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 		len(s.Files), plural(len(s.Files), "file", "files"), humanBytes(s.Bytes), s.Events, elapsed.Seconds(), float64(s.Events)/secs, float64(s.Bytes)/1e6/secs)
 	if !s.First.IsZero() {
 		fmt.Fprintf(w, "events from %s to %s\n", s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
+	}
+	if s.NoIndex > 0 {
+		fmt.Fprintf(w, "%d %s without an index (no _index, data_stream, agent or module fields; see --unknown-index)\n",
+			s.NoIndex, plural(int(s.NoIndex), "event", "events"))
 	}
 	if rs := s.RuleSet.Text(); rs != "" {
 		fmt.Fprintf(w, "rules: %s\n", oneLine(rs))

@@ -41,6 +41,10 @@ func NewPathParts(parts []string) *Path {
 // Name is the dotted field name.
 func (p *Path) Name() string { return p.name }
 
+// Parts returns the parts of the field name, as given to NewPathParts (a
+// part may hold a dot). The slice must not be changed.
+func (p *Path) Parts() []string { return p.parts }
+
 // Visit calls fn for each value of the field in v, arrays flattened, until fn
 // returns false. Null values are passed on; a missing field gives no call.
 // It reports whether fn asked to stop.

@@ -106,6 +106,7 @@ type jsonSummary struct {
 	Files      []jsonFile      `json:"files"`
 	Bytes      int64           `json:"bytes"`
 	Events     int64           `json:"events"`
+	NoIndex    int64           `json:"events_without_index"`
 	Hits       int             `json:"hits"`
 	Complete   bool            `json:"complete"`
 	FirstEvent jsonTime        `json:"first_event"`
@@ -308,6 +309,7 @@ func newJSONSummary(s *Summary) jsonSummary {
 		Files:      make([]jsonFile, 0, len(s.Files)),
 		Bytes:      s.Bytes,
 		Events:     s.Events,
+		NoIndex:    s.NoIndex,
 		Hits:       s.Hits,
 		Complete:   s.Complete,
 		FirstEvent: jsonTime(s.First),

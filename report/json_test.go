@@ -74,6 +74,7 @@ func TestJSONEmpty(t *testing.T) {
     "files": [],
     "bytes": 0,
     "events": 0,
+    "events_without_index": 0,
     "hits": 0,
     "complete": true,
     "first_event": null,

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 )
 
 // Loaded is the outcome of loading rule folders: the rules that compiled,
@@ -109,9 +107,7 @@ func LoadDirs(paths []string) *Loaded {
 			l.fail(root, &Error{File: root, Msg: pathReason(err)})
 		}
 		sort.Strings(files)
-		for _, f := range files {
-			l.file(f)
-		}
+		l.files(files)
 	}
 	return l
 }
@@ -132,7 +128,7 @@ type header struct {
 
 func readHeader(data []byte) header {
 	var h header
-	toml.Decode(string(data), &h) // a file that is not TOML leaves h empty
+	decodeTOML(data, &h) // a file that is not TOML leaves h empty
 	return h
 }
 

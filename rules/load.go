@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -128,7 +129,7 @@ type file struct {
 // path, used in errors and kept as the rule's Source.
 func Parse(name string, data []byte) (*Rule, error) {
 	var f file
-	if _, err := toml.Decode(string(data), &f); err != nil {
+	if err := decodeTOML(data, &f); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return nil, &Error{File: name, Line: pe.Position.Line, Col: pe.Position.Col, Msg: "toml: " + pe.Message}
@@ -273,27 +274,62 @@ func CompileQuery(language, query string, opts match.Options) (*match.Query, err
 	return out, nil
 }
 
-var queryKey = regexp.MustCompile(`(?m)^[ \t]*query[ \t]*=[ \t]*('''|"""|'|")`)
-
 // queryPosition finds where the text of the query string starts in a rule
-// file: the line and column just after the opening quotes, or the next line
-// when a multi-line string starts with a newline (which TOML drops).
+// file: the line and column just after the opening quotes of the first line
+// that reads query = followed by quotes (three single or double quotes, or
+// one), or the next line when a multi-line string starts with a newline
+// (which TOML drops).
 func queryPosition(data []byte) (line, col int) {
-	loc := queryKey.FindIndex(data)
-	if loc == nil {
-		return 0, 0
+	for i := 0; i < len(data); {
+		end := bytes.IndexByte(data[i:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += i
+		}
+		if start, multi := queryStart(data[i:end]); start >= 0 {
+			start += i
+			if multi {
+				if start < len(data) && data[start] == '\n' {
+					start++
+				} else if start+1 < len(data) && data[start] == '\r' && data[start+1] == '\n' {
+					start += 2
+				}
+			}
+			return ast.LineCol(string(data), ast.Pos(start))
+		}
+		i = end + 1
 	}
-	start := loc[1]
-	delim := string(data[loc[0]:loc[1]])
-	if strings.HasSuffix(delim, "'''") || strings.HasSuffix(delim, `"""`) {
-		if start < len(data) && data[start] == '\n' {
-			start++
-		} else if start+1 < len(data) && data[start] == '\r' && data[start+1] == '\n' {
-			start += 2
+	return 0, 0
+}
+
+// queryStart returns the offset just after the opening quotes when line l
+// reads query = followed by quotes, and whether they open a multi-line
+// string; -1 when it does not.
+func queryStart(l []byte) (int, bool) {
+	i := 0
+	blanks := func() {
+		for i < len(l) && (l[i] == ' ' || l[i] == '\t') {
+			i++
 		}
 	}
-	src := string(data)
-	return ast.LineCol(src, ast.Pos(start))
+	blanks()
+	if !bytes.HasPrefix(l[i:], []byte("query")) {
+		return -1, false
+	}
+	i += len("query")
+	blanks()
+	if i >= len(l) || l[i] != '=' {
+		return -1, false
+	}
+	i++
+	blanks()
+	for _, q := range []string{"'''", `"""`, "'", `"`} {
+		if bytes.HasPrefix(l[i:], []byte(q)) {
+			return i + len(q), len(q) == 3
+		}
+	}
+	return -1, false
 }
 
 var historyRE = regexp.MustCompile(`^now-(\d+)([smhdwMy])$`)

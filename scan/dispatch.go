@@ -2,11 +2,13 @@ package scan
 
 import (
 	"encoding/binary"
+	"maps"
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
+	"unsafe"
 
-	"dredge/event"
 	"dredge/rules/match"
 
 	"github.com/valyala/fastjson"
@@ -15,24 +17,28 @@ import (
 // The rule index. With a whole collection loaded (some 1,700 rules), most
 // rules cannot match a given event: they are for another index, OS, event
 // category or action, or another process. The index picks, for each event,
-// the rules that may match it, from what every matching event must hold
-// (match.Requirement), and the workers evaluate only those:
+// the rules (and the steps of sequences and samples) that may match it, from
+// what every matching event must hold (match.Requirement), and the workers
+// evaluate only those (docs/indices.md):
 //
-//   - A few low-cardinality fields (event.category, host.os.type,
-//     event.type, event.action...) and the event's index make its
-//     signature. A worker reads them once per event; for each signature it
-//     has not seen, it finds the rules whose index patterns and whose
-//     requirements on those fields the event meets, and keeps the answer.
-//     A dump has few signatures, so this is a map lookup per event.
-//   - A rule may also have a key: a requirement on other fields, such as
-//     process.name in (...). Rules with a key are candidates only when a
-//     value of the event is one of the key's: each key field has a map from
-//     value to the rules whose key holds it, and only the key fields of the
-//     signature's rules are read.
+//   - The event's index and its values of a dozen fields of few distinct
+//     values (event.category, host.os.type, event.type, event.action...)
+//     make its signature. For each signature it has not seen, a worker
+//     finds the rules whose index patterns and whose requirements on those
+//     fields the event meets, and keeps the answer: a dump has few
+//     signatures, so this is a map lookup per event.
+//   - A rule may also have up to three keys: requirements on other fields,
+//     such as process.name in (...), or a string that a pattern on
+//     process.command_line needs. It is a candidate only when the event
+//     meets them all: a map from value to rules, and one Aho-Corasick pass
+//     over each folded value (ac.go), find the rules whose keys it meets.
+//   - The fields are read in one walk over the event (fields.go), and the
+//     conditions the index has checked are left out of the predicates the
+//     workers evaluate (match.Program.Without).
 //
 // The requirements are necessary conditions, so the rules left out could
 // not have matched: the hits are those of evaluating every rule
-// (TestDispatchEquivalence checks it).
+// (TestDispatchEquivalence checks it against Config.evalAll).
 
 // sigFields are fields of few distinct values, which may make an event's
 // signature.
@@ -50,59 +56,118 @@ var sigFields = map[string]bool{
 // first; maxSignatures bounds the signatures a worker remembers.
 const (
 	maxSigFields  = 12
-	maxSignatures = 1 << 14
+	maxSignatures = 4096
 )
 
+// fewUnits is the number of units up to which the rules are picked by
+// their indices only.
+const fewUnits = 32
+
+// maxKeys is how many keys a rule may have: a rule with several is a
+// candidate when the event meets them all.
+const maxKeys = 3
+
 // dispatch is the rule index of a scan: built once, read-only, shared by
-// the workers.
+// the workers. What it selects are units: an event query, or one step of a
+// sequence or sample, so that an event is given to the steps it may match
+// only. Units are in rule order, and a rule's steps in step order.
 type dispatch struct {
-	n     int // rules
-	words int // of a bitset of the rules
+	units []unit
+	words int // of a bitset of the units
 	// Index patterns: rules with the same list share a group.
 	groups      []*indexPattern
 	allIndices  bool
 	skipUnknown bool
 	evalAll     bool
-	paths       *indexPaths
-	sig         []*event.Path
-	keys        []keyField
-	rules       []dispRule
+	// fields are the fields read from every event: those of its index,
+	// of the signature and of the keys.
+	fields *fieldSet
+	idx    indexFields
+	sig    []int // the signature's fields, in fields
+	keys   []keyField
+	// first is the first unit of each rule.
+	first []int
 }
 
-// dispRule is what the index knows of one rule.
-type dispRule struct {
+// unit is what the index knows of one rule or step.
+type unit struct {
+	// rule is the unit's index in the plan's rules; steps the bitset of
+	// the steps of a sequence or sample it stands for, by their index in
+	// planRule.steps (all for an event query).
+	rule  int
+	steps uint64
+	// prog is the unit's predicate without the conditions the index checks
+	// (match.Program.Without); nil for a unit of several steps.
+	prog  *match.Program
 	group int
 	never bool
 	// sig are the requirements on signature fields only.
 	sig [][]sigValues
-	// key is the index in dispatch.keys of each field of the rule's key;
-	// empty when it has none.
-	key []int
+	// keys are the rule's keys, the most selective first.
+	keys []ruleKey
+}
+
+// ruleKey is a requirement a rule is keyed by.
+type ruleKey struct {
+	// fields are the indices in dispatch.keys of its fields not in the
+	// signature. sig is the rest, on signature fields: when the signature
+	// meets it, so does the event, and the fields need not be read.
+	fields []int
+	sig    []sigValues
 }
 
 // sigValues is a requirement's values on one signature field.
 type sigValues struct {
-	field int
-	exact []string
-	fold  []string // folded by match.AppendFold
+	field    int
+	exact    []string
+	fold     []string // folded by match.AppendFold
+	contains bool     // a value holds one of them
 }
 
-// keyField is a field of rules' keys: the rules by value.
+// keyField is a field of units' keys: the units by value, and by string a
+// value holds. A unit is written u<<2 | k, its k'th key.
 type keyField struct {
-	path  *event.Path
+	field int // in dispatch.fields
 	exact map[string][]int32
 	fold  map[string][]int32 // by folded value
+	// subs finds the strings of the keys, folded, in a folded value, and
+	// subRules are the rules of each; built from strs.
+	subs     *substrings
+	subRules [][]int32
+	strs     map[string][]int32
 }
 
 // newDispatch builds the index of the plan's rules.
 func newDispatch(p *plan, cfg Config) *dispatch {
-	d := &dispatch{n: len(p.rules), words: (len(p.rules) + 63) / 64, allIndices: cfg.AllIndices,
-		skipUnknown: cfg.SkipUnknownIndex, evalAll: cfg.evalAll, paths: newIndexPaths()}
-	reqs := make([][]match.Requirement, len(p.rules))
-	uses := map[string]int{}
+	d := &dispatch{allIndices: cfg.AllIndices, skipUnknown: cfg.SkipUnknownIndex, evalAll: cfg.evalAll, fields: newFieldSet()}
+	d.idx = addIndexFields(d.fields)
+	var reqs [][]match.Requirement
 	for ri := range p.rules {
-		reqs[ri] = p.rules[ri].query.Requirements()
-		for _, r := range reqs[ri] {
+		pr := &p.rules[ri]
+		d.first = append(d.first, len(d.units))
+		switch {
+		case pr.query.Kind == match.Events:
+			d.units = append(d.units, unit{rule: ri, steps: ^uint64(0), prog: pr.query.Event})
+			reqs = append(reqs, pr.query.Requirements())
+		case len(pr.steps) > 64:
+			d.units = append(d.units, unit{rule: ri, steps: ^uint64(0)})
+			reqs = append(reqs, pr.query.Requirements())
+		default:
+			for j, ps := range pr.steps {
+				d.units = append(d.units, unit{rule: ri, steps: 1 << j, prog: ps.step.Program})
+				reqs = append(reqs, ps.step.Program.Requirements())
+			}
+		}
+	}
+	d.words = (len(d.units) + 63) / 64
+	if len(d.units) <= fewUnits {
+		// Reading the fields would cost more than evaluating the
+		// rules: only their indices are looked at.
+		clear(reqs)
+	}
+	uses := map[string]int{}
+	for u := range d.units {
+		for _, r := range reqs[u] {
 			if onSig(r, sigFields) {
 				for _, fv := range r {
 					uses[fv.Field]++
@@ -123,17 +188,30 @@ func newDispatch(p *plan, cfg Config) *dispatch {
 	sig := map[string]bool{}
 	for _, f := range names[:min(len(names), maxSigFields)] {
 		sig[f] = true
-		d.sig = append(d.sig, event.NewPath(f))
+		d.sig = append(d.sig, d.fields.add(f))
 	}
 	sigIndex := func(f string) int {
-		return slices.IndexFunc(d.sig, func(p *event.Path) bool { return p.Name() == f })
+		return slices.Index(d.sig, d.fields.add(f))
+	}
+	var fold []byte
+	sigValuesOf := func(fv match.FieldValues) sigValues {
+		sv := sigValues{field: sigIndex(fv.Field), contains: fv.Contains}
+		for _, v := range fv.Values {
+			if fv.Fold {
+				fold = match.AppendFold(fold[:0], v)
+				sv.fold = append(sv.fold, string(fold))
+			} else {
+				sv.exact = append(sv.exact, v)
+			}
+		}
+		return sv
 	}
 	groupOf := map[string]int{}
 	keyOf := map[string]int{}
-	var fold []byte
-	for ri := range p.rules {
-		rule := p.rules[ri].rule
-		dr := dispRule{group: -1}
+	for ui := range d.units {
+		dr := &d.units[ui]
+		rule := p.rules[dr.rule].rule
+		dr.group = -1
 		if !d.allIndices && len(rule.Index) > 0 {
 			name := strings.Join(rule.Index, "\x00")
 			g, ok := groupOf[name]
@@ -146,53 +224,124 @@ func newDispatch(p *plan, cfg Config) *dispatch {
 				dr.group = g
 			}
 		}
-		var key match.Requirement
-		for _, r := range reqs[ri] {
+		var keys, proven []match.Requirement
+		for _, r := range reqs[ui] {
 			switch {
 			case len(r) == 0:
 				dr.never = true
 			case onSig(r, sig):
+				proven = append(proven, r)
 				var sr []sigValues
 				for _, fv := range r {
-					sv := sigValues{field: sigIndex(fv.Field)}
-					for _, v := range fv.Values {
-						if fv.Fold {
-							fold = match.AppendFold(fold[:0], v)
-							sv.fold = append(sv.fold, string(fold))
-						} else {
-							sv.exact = append(sv.exact, v)
-						}
-					}
-					sr = append(sr, sv)
+					sr = append(sr, sigValuesOf(fv))
 				}
 				dr.sig = append(dr.sig, sr)
-			case key == nil || narrower(r, key):
-				key = r
+			default:
+				keys = append(keys, r)
 			}
 		}
-		for _, fv := range key {
-			k, ok := keyOf[fv.Field]
-			if !ok {
-				k = len(d.keys)
-				keyOf[fv.Field] = k
-				d.keys = append(d.keys, keyField{path: event.NewPath(fv.Field)})
-			}
-			kf := &d.keys[k]
-			for _, v := range fv.Values {
-				if fv.Fold {
-					fold = match.AppendFold(fold[:0], v)
-					kf.fold = addRule(kf.fold, string(fold), ri)
-				} else {
-					kf.exact = addRule(kf.exact, v, ri)
+		keys = pickKeys(keys, sig)
+		proven = append(proven, keys...)
+		if dr.prog != nil && !d.evalAll {
+			// What the index checks need not be tested again.
+			dr.prog = dr.prog.Without(func(fv match.FieldValues) bool {
+				return slices.ContainsFunc(proven, func(r match.Requirement) bool { return len(r) == 1 && sameValues(r[0], fv) })
+			})
+		}
+		for k, key := range keys {
+			var rk ruleKey
+			for _, fv := range key {
+				if sig[fv.Field] {
+					rk.sig = append(rk.sig, sigValuesOf(fv))
+					continue
 				}
+				f, ok := keyOf[fv.Field]
+				if !ok {
+					f = len(d.keys)
+					keyOf[fv.Field] = f
+					d.keys = append(d.keys, keyField{field: d.fields.add(fv.Field)})
+				}
+				kf := &d.keys[f]
+				id := int32(ui<<2 | k)
+				for _, v := range fv.Values {
+					switch {
+					case fv.Contains:
+						// A value that holds v holds it folded:
+						// one pass over the folded value finds
+						// both kinds.
+						fold = match.AppendFold(fold[:0], v)
+						kf.strs = addRule(kf.strs, string(fold), id)
+					case fv.Fold:
+						fold = match.AppendFold(fold[:0], v)
+						kf.fold = addRule(kf.fold, string(fold), id)
+					default:
+						kf.exact = addRule(kf.exact, v, id)
+					}
+				}
+				rk.fields = append(rk.fields, f)
 			}
-			if !slices.Contains(dr.key, k) {
-				dr.key = append(dr.key, k)
-			}
+			dr.keys = append(dr.keys, rk)
 		}
-		d.rules = append(d.rules, dr)
 	}
+	// The matchers of the key fields, each on its own.
+	var wg sync.WaitGroup
+	for k := range d.keys {
+		kf := &d.keys[k]
+		if len(kf.strs) > 0 {
+			wg.Go(func() { kf.subs, kf.subRules = substringsOf(kf.strs) })
+		}
+	}
+	wg.Wait()
 	return d
+}
+
+// pickKeys chooses the keys of a rule among its requirements that are not
+// on signature fields alone: the most selective, and a few more that
+// narrow it on other fields.
+func pickKeys(reqs []match.Requirement, sig map[string]bool) []match.Requirement {
+	slices.SortStableFunc(reqs, func(a, b match.Requirement) int { return cost(a, sig) - cost(b, sig) })
+	var out []match.Requirement
+	for _, r := range reqs {
+		if len(out) == maxKeys {
+			break
+		}
+		if len(out) > 0 && cost(r, sig) >= weak {
+			break
+		}
+		// Another key on the same fields narrows little.
+		if slices.ContainsFunc(out, func(k match.Requirement) bool { return sameFields(k, r) }) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func sameFields(a, b match.Requirement) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, fv := range a {
+		if !slices.ContainsFunc(b, func(x match.FieldValues) bool { return x.Field == fv.Field }) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameValues reports whether a and b are the same condition (their values
+// are sorted).
+func sameValues(a, b match.FieldValues) bool {
+	return a.Field == b.Field && a.Fold == b.Fold && !a.Contains && !b.Contains && slices.Equal(a.Values, b.Values)
+}
+
+// program returns the predicate of step i of rule ri to evaluate on the
+// events the index gives it: prog without what the index checked.
+func (d *dispatch) program(ri, i int, prog *match.Program) *match.Program {
+	if u := d.first[ri] + i; i < 64 && u < len(d.units) && d.units[u].rule == ri && d.units[u].prog != nil {
+		return d.units[u].prog
+	}
+	return prog
 }
 
 // onSig reports whether every field of r is one of fields.
@@ -205,37 +354,65 @@ func onSig(r match.Requirement, fields map[string]bool) bool {
 	return true
 }
 
-// narrower reports whether requirement a is likely to be met by fewer
-// events than b: it lists fewer values, or as many on fewer fields.
-func narrower(a, b match.Requirement) bool {
-	na, nb := 0, 0
-	for _, fv := range a {
-		na += len(fv.Values)
+// weak is the cost from which a requirement is not worth a second key.
+const weak = 300
+
+// cost ranks the requirements a rule may be keyed by, the most selective
+// first: a requirement that a signature field may meet (event.type
+// "start" or a process name) is met by many events; then the more values
+// a requirement lists, the more events meet it, and a string a value
+// holds is met more often than a value, a short one (-c) much more.
+func cost(r match.Requirement, sig map[string]bool) int {
+	c := 0
+	for _, fv := range r {
+		if sig[fv.Field] {
+			c += 1000
+		}
+		if !fv.Contains {
+			c += len(fv.Values)
+			continue
+		}
+		for _, v := range fv.Values {
+			c += 3
+			if len(v) < 3 {
+				c += weak
+			}
+		}
 	}
-	for _, fv := range b {
-		nb += len(fv.Values)
-	}
-	if na != nb {
-		return na < nb
-	}
-	return len(a) < len(b)
+	return c
 }
 
-func addRule(m map[string][]int32, v string, ri int) map[string][]int32 {
+func addRule(m map[string][]int32, v string, id int32) map[string][]int32 {
 	if m == nil {
 		m = map[string][]int32{}
 	}
-	if l := m[v]; len(l) == 0 || l[len(l)-1] != int32(ri) {
-		m[v] = append(l, int32(ri))
+	if l := m[v]; len(l) == 0 || l[len(l)-1] != id {
+		m[v] = append(l, id)
 	}
 	return m
+}
+
+// substringsOf builds the matcher of the strings of m, and the rules of
+// each string by its id; nil when m is empty.
+func substringsOf(m map[string][]int32) (*substrings, [][]int32) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	strs := slices.Sorted(maps.Keys(m))
+	var rules [][]int32
+	for _, s := range strs {
+		rules = append(rules, m[s])
+	}
+	return newSubstrings(strs), rules
 }
 
 // sigEntry is what a worker knows of one signature.
 type sigEntry struct {
 	// base are the rules to evaluate whatever the key fields hold; keyed
-	// those to evaluate when a value of the event is in their key.
+	// those to evaluate when the event meets their keys. met[k] are the
+	// rules whose k'th key the signature meets, or that have none.
 	base, keyed []uint64
+	met         [maxKeys][]uint64
 	// fields are the key fields of the keyed rules.
 	fields []int
 }
@@ -247,15 +424,24 @@ type selector struct {
 	entries map[string]*sigEntry
 	index   []byte // the current event's index
 	sigKey  []byte
-	vals    [][]string // the current event's values of each signature field
+	vals    *fieldValues // the current event's
 	fold    []byte
 	cand    []uint64
+	hit     [maxKeys][]uint64 // the rules whose k'th key the event meets
+	// seenBy[f][id] is gen when the event's values of key field f were
+	// found to hold string id.
+	seenBy [][]uint32
+	gen    uint32
 	// noIndex counts the events whose index is unknown.
 	noIndex int64
 }
 
 func newSelector(d *dispatch) *selector {
-	return &selector{d: d, entries: map[string]*sigEntry{}, vals: make([][]string, len(d.sig)), cand: make([]uint64, d.words)}
+	s := &selector{d: d, entries: map[string]*sigEntry{}, vals: newFieldValues(d.fields), cand: make([]uint64, d.words)}
+	for k := range s.hit {
+		s.hit[k] = make([]uint64, d.words)
+	}
+	return s
 }
 
 // pick selects the rules that may match event v, whose wrapped hit named
@@ -263,36 +449,43 @@ func newSelector(d *dispatch) *selector {
 // plan's rules, valid until the next call.
 func (s *selector) pick(v *fastjson.Value, wrapped string) []uint64 {
 	d := s.d
-	s.index = d.paths.index(s.index[:0], v, wrapped)
+	// The index: the hit's, or the usual data_stream object's, without
+	// reading the other fields when no signature or key needs them.
+	var known bool
+	if wrapped != "" {
+		s.index, known = append(s.index[:0], normalIndex(wrapped)...), true
+	} else {
+		s.index, known = dataStreamIndex(s.index[:0], v)
+	}
+	if !known || len(d.sig) > 0 || len(d.keys) > 0 {
+		s.vals.read(v)
+	}
+	if !known {
+		s.index = d.idx.index(s.index[:0], s.vals, "")
+	}
 	if len(s.index) == 0 {
 		s.noIndex++
 	}
 	if d.evalAll {
 		clear(s.cand)
-		for ri := range d.rules {
-			if d.applies(ri, s.index) {
-				s.cand[ri>>6] |= 1 << (ri & 63)
+		for u := range d.units {
+			if d.applies(u, s.index) {
+				s.cand[u>>6] |= 1 << (u & 63)
 			}
 		}
 		return s.cand
 	}
-	// The key: the index, then for each field 0 and its values, each 1,
-	// its length and its bytes.
+	// The signature: the index, then for each field 0 and its values, each
+	// 1, its length and its bytes.
 	key := s.sigKey[:0]
 	if !d.allIndices {
 		key = append(binary.AppendUvarint(key, uint64(len(s.index))), s.index...)
 	}
-	for i, p := range d.sig {
+	for _, f := range d.sig {
 		key = append(key, 0)
-		vals := s.vals[i][:0]
-		p.Visit(v, func(x *fastjson.Value) bool {
-			if t, ok := event.Text(x); ok {
-				key = append(binary.AppendUvarint(append(key, 1), uint64(len(t))), t...)
-				vals = append(vals, t)
-			}
-			return false
-		})
-		s.vals[i] = vals
+		for _, t := range s.vals.get(f) {
+			key = append(binary.AppendUvarint(append(key, 1), uint64(len(t))), t...)
+		}
 	}
 	s.sigKey = key
 	e := s.entries[string(key)]
@@ -305,55 +498,104 @@ func (s *selector) pick(v *fastjson.Value, wrapped string) []uint64 {
 	}
 	cand := s.cand
 	copy(cand, e.base)
-	for _, k := range e.fields {
-		kf := &d.keys[k]
-		kf.path.Visit(v, func(x *fastjson.Value) bool {
-			t, ok := event.Text(x)
-			if !ok {
-				return false
-			}
+	if len(e.fields) == 0 {
+		return cand
+	}
+	for k := range s.hit {
+		copy(s.hit[k], e.met[k])
+	}
+	if s.gen++; s.gen == 0 {
+		// Stamps of 4 billion events ago may look new: forget them.
+		for _, x := range s.seenBy {
+			clear(x)
+		}
+		s.gen = 1
+	}
+	mark := func(ids []int32) {
+		for _, id := range ids {
+			ri := id >> 2
+			s.hit[id&3][ri>>6] |= 1 << (ri & 63)
+		}
+	}
+	for _, f := range e.fields {
+		kf := &d.keys[f]
+		for _, t := range s.vals.get(kf.field) {
 			if kf.exact != nil {
-				for _, ri := range kf.exact[t] {
-					cand[ri>>6] |= e.keyed[ri>>6] & (1 << (ri & 63))
-				}
+				mark(kf.exact[t])
 			}
+			if kf.fold == nil && kf.subs == nil {
+				continue
+			}
+			s.fold = match.AppendFold(s.fold[:0], t)
 			if kf.fold != nil {
-				s.fold = match.AppendFold(s.fold[:0], t)
-				for _, ri := range kf.fold[string(s.fold)] {
-					cand[ri>>6] |= e.keyed[ri>>6] & (1 << (ri & 63))
-				}
+				mark(kf.fold[bytesString(s.fold)])
 			}
-			return false
-		})
+			if kf.subs != nil {
+				// A string found again need not be marked again.
+				seen := s.seen(f)
+				kf.subs.find(bytesString(s.fold), func(id int32) {
+					if seen[id] != s.gen {
+						seen[id] = s.gen
+						mark(kf.subRules[id])
+					}
+				})
+			}
+		}
+	}
+	h0, h1, h2 := s.hit[0], s.hit[1], s.hit[2]
+	for w := range cand {
+		cand[w] |= e.keyed[w] & h0[w] & h1[w] & h2[w]
 	}
 	return cand
 }
+
+// seen returns the stamps of the strings of key field f.
+func (s *selector) seen(f int) []uint32 {
+	if s.seenBy == nil {
+		s.seenBy = make([][]uint32, len(s.d.keys))
+	}
+	if s.seenBy[f] == nil {
+		s.seenBy[f] = make([]uint32, len(s.d.keys[f].subRules))
+	}
+	return s.seenBy[f]
+}
+
+// bytesString views b as a string without copying.
+func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // entry finds the rules of the current event's signature.
 func (s *selector) entry() *sigEntry {
 	d := s.d
 	e := &sigEntry{base: make([]uint64, d.words), keyed: make([]uint64, d.words)}
+	for k := range e.met {
+		e.met[k] = make([]uint64, d.words)
+	}
 	known := len(s.index) > 0
 	index := string(s.index)
 	groups := make([]int8, len(d.groups)) // 0 unknown, 1 applies, -1 does not
 	var fold []byte
 	met := func(sv sigValues) bool {
-		for _, t := range s.vals[sv.field] {
-			if slices.Contains(sv.exact, t) {
-				return true
-			}
+		for _, t := range s.vals.get(d.sig[sv.field]) {
 			if len(sv.fold) > 0 {
 				fold = match.AppendFold(fold[:0], t)
-				if slices.Contains(sv.fold, string(fold)) {
+			}
+			if !sv.contains {
+				if slices.Contains(sv.exact, t) || slices.Contains(sv.fold, string(fold)) {
 					return true
 				}
+				continue
+			}
+			has := func(sub string) bool { return strings.Contains(t, sub) }
+			hasFold := func(sub string) bool { return strings.Contains(string(fold), sub) }
+			if slices.ContainsFunc(sv.exact, has) || slices.ContainsFunc(sv.fold, hasFold) {
+				return true
 			}
 		}
 		return false
 	}
-rules:
-	for ri := range d.rules {
-		r := &d.rules[ri]
+units:
+	for ri := range d.units {
+		r := &d.units[ri]
 		if r.never {
 			continue
 		}
@@ -370,26 +612,35 @@ rules:
 		}
 		for _, req := range r.sig {
 			if !slices.ContainsFunc(req, met) {
-				continue rules
+				continue units
 			}
 		}
-		if len(r.key) == 0 {
-			e.base[ri>>6] |= 1 << (ri & 63)
-			continue
-		}
-		e.keyed[ri>>6] |= 1 << (ri & 63)
-		for _, k := range r.key {
-			if !slices.Contains(e.fields, k) {
-				e.fields = append(e.fields, k)
+		bit := uint64(1) << (ri & 63)
+		keyed := false
+		for k := range maxKeys {
+			if k >= len(r.keys) || slices.ContainsFunc(r.keys[k].sig, met) {
+				e.met[k][ri>>6] |= bit
+				continue
 			}
+			keyed = true
+			for _, f := range r.keys[k].fields {
+				if !slices.Contains(e.fields, f) {
+					e.fields = append(e.fields, f)
+				}
+			}
+		}
+		if keyed {
+			e.keyed[ri>>6] |= bit
+		} else {
+			e.base[ri>>6] |= bit
 		}
 	}
 	slices.Sort(e.fields)
 	return e
 }
 
-// nextRule returns the first rule at or after ri in the bitset, or -1.
-func nextRule(set []uint64, ri int) int {
+// nextUnit returns the first unit at or after ri in the bitset, or -1.
+func nextUnit(set []uint64, ri int) int {
 	w := ri >> 6
 	if w >= len(set) {
 		return -1
@@ -405,10 +656,10 @@ func nextRule(set []uint64, ri int) int {
 	return -1
 }
 
-// applies reports whether rule ri reads the index of an event, without
-// the rule index: the reference path (Config.evalAll).
-func (d *dispatch) applies(ri int, index []byte) bool {
-	g := d.rules[ri].group
+// applies reports whether unit u reads the index of an event, without the
+// rule index: the reference path (Config.evalAll).
+func (d *dispatch) applies(u int, index []byte) bool {
+	g := d.units[u].group
 	if g < 0 {
 		return true
 	}

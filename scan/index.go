@@ -3,8 +3,6 @@ package scan
 import (
 	"strings"
 
-	"dredge/event"
-
 	"github.com/valyala/fastjson"
 )
 
@@ -13,27 +11,25 @@ import (
 // event was stored in. That index is the _index of a wrapped hit, or else
 // the one its fields imply (docs/indices.md has the table).
 
-// indexPaths are the fields an event's index is derived from, compiled once
-// per scan.
-type indexPaths struct {
-	dsType, dsDataset, dsNamespace *event.Path
-	agentType, agentVersion        *event.Path
-	module, dataset, category      *event.Path
-	metaBeat, metaVersion          *event.Path
-	winlog, logName, computerName  *event.Path
+// indexFields are the fields an event's index is derived from, by their
+// place in the scan's fieldSet.
+type indexFields struct {
+	dsType, dsDataset, dsNamespace int
+	agentType, agentVersion        int
+	module, dataset, category      int
+	metaBeat, metaVersion          int
+	winlog, logName, computerName  int
 }
 
-func newIndexPaths() *indexPaths {
-	return &indexPaths{
-		dsType: event.NewPath("data_stream.type"), dsDataset: event.NewPath("data_stream.dataset"),
-		dsNamespace: event.NewPath("data_stream.namespace"),
-		agentType:   event.NewPath("agent.type"), agentVersion: event.NewPath("agent.version"),
-		module: event.NewPath("event.module"), dataset: event.NewPath("event.dataset"),
-		category: event.NewPath("event.category"),
+func addIndexFields(s *fieldSet) indexFields {
+	return indexFields{
+		dsType: s.add("data_stream.type"), dsDataset: s.add("data_stream.dataset"), dsNamespace: s.add("data_stream.namespace"),
+		agentType: s.add("agent.type"), agentVersion: s.add("agent.version"),
+		module: s.add("event.module"), dataset: s.add("event.dataset"), category: s.add("event.category"),
 		// Beats write their name and version in @metadata, which
 		// Logstash and file outputs keep.
-		metaBeat: event.NewPathParts([]string{"@metadata", "beat"}), metaVersion: event.NewPathParts([]string{"@metadata", "version"}),
-		winlog: event.NewPath("winlog.channel"), logName: event.NewPath("log_name"), computerName: event.NewPath("computer_name"),
+		metaBeat: s.add("@metadata.beat"), metaVersion: s.add("@metadata.version"),
+		winlog: s.add("winlog.channel"), logName: s.add("log_name"), computerName: s.add("computer_name"),
 	}
 }
 
@@ -49,63 +45,73 @@ var endpointDatasets = map[string]string{
 // winlogbeatModules are the event.module values of Winlogbeat's modules.
 var winlogbeatModules = map[string]bool{"sysmon": true, "security": true, "powershell": true}
 
-// index derives the index of event v, appended to dst: from wrapped, the
+// index derives the index of an event, appended to dst: wrapped, the
 // _index of its hit (empty when the event was not wrapped), else from its
-// fields. It returns dst unchanged when nothing tells the index.
-func (ip *indexPaths) index(dst []byte, v *fastjson.Value, wrapped string) []byte {
+// fields, read in r. It returns dst unchanged when nothing tells the index.
+// docs/indices.md has the table.
+func (f indexFields) index(dst []byte, r *fieldValues, wrapped string) []byte {
 	if wrapped != "" {
 		return append(dst, normalIndex(wrapped)...)
 	}
-	str := func(p *event.Path) string {
-		var out string
-		p.Visit(v, func(x *fastjson.Value) bool {
-			s, ok := event.Text(x)
-			if ok {
-				out = s
-			}
-			return ok
-		})
-		return out
-	}
-	if typ, ds := str(ip.dsType), str(ip.dsDataset); typ != "" && ds != "" {
-		ns := str(ip.dsNamespace)
+	if typ, ds := r.first(f.dsType), r.first(f.dsDataset); typ != "" && ds != "" {
+		ns := r.first(f.dsNamespace)
 		if ns == "" {
 			ns = "default"
 		}
 		return append(append(append(append(append(dst, typ...), '-'), ds...), '-'), ns...)
 	}
-	agent, module, dataset := str(ip.agentType), str(ip.module), str(ip.dataset)
+	agent, module, dataset := r.first(f.agentType), r.first(f.module), r.first(f.dataset)
 	switch {
 	case agent == "endpoint" || module == "endpoint":
 		if !strings.HasPrefix(dataset, "endpoint.") {
 			dataset = ""
-			ip.category.Visit(v, func(x *fastjson.Value) bool {
-				s, _ := event.Text(x)
-				dataset = endpointDatasets[s]
-				return dataset != ""
-			})
+			for _, c := range r.get(f.category) {
+				if dataset = endpointDatasets[c]; dataset != "" {
+					break
+				}
+			}
 			if dataset == "" {
 				dataset = "endpoint.events.unknown"
 			}
 		}
 		return append(append(append(dst, "logs-"...), dataset...), "-default"...)
 	case agent == "endgame" || module == "endgame":
-		return versioned(dst, "endgame", str(ip.agentVersion))
+		return versioned(dst, "endgame", r.first(f.agentVersion))
 	case strings.HasSuffix(agent, "beat"):
-		return versioned(dst, agent, str(ip.agentVersion))
+		return versioned(dst, agent, r.first(f.agentVersion))
 	}
-	if beat := str(ip.metaBeat); beat != "" {
-		return versioned(dst, beat, str(ip.metaVersion))
+	if beat := r.first(f.metaBeat); beat != "" {
+		return versioned(dst, beat, r.first(f.metaVersion))
 	}
 	switch {
 	case module != "" && strings.HasPrefix(dataset, module+".") && !winlogbeatModules[module]:
 		// An Elastic Agent integration: its dataset is its data stream's.
 		return append(append(append(dst, "logs-"...), dataset...), "-default"...)
-	case winlogbeatModules[module] || ip.winlog.Exists(v) || ip.logName.Exists(v) && ip.computerName.Exists(v):
+	case winlogbeatModules[module] || r.first(f.winlog) != "" || r.first(f.logName) != "" && r.first(f.computerName) != "":
 		// Winlogbeat 7 and later (winlog.*), or 6 (log_name, computer_name).
-		return versioned(dst, "winlogbeat", str(ip.agentVersion))
+		return versioned(dst, "winlogbeat", r.first(f.agentVersion))
 	}
 	return dst
+}
+
+// dataStreamIndex appends the index of an event whose data_stream object
+// names its type and dataset (Elastic Agent's events, nested): the usual
+// case, read without a walk over the event. ok is false for any other
+// event, whose index index derives.
+func dataStreamIndex(dst []byte, v *fastjson.Value) (out []byte, ok bool) {
+	ds := v.Get("data_stream")
+	if ds == nil {
+		return dst, false
+	}
+	typ, dataset := ds.GetStringBytes("type"), ds.GetStringBytes("dataset")
+	if len(typ) == 0 || len(dataset) == 0 {
+		return dst, false
+	}
+	ns := ds.GetStringBytes("namespace")
+	if len(ns) == 0 {
+		ns = []byte("default")
+	}
+	return append(append(append(append(append(dst, typ...), '-'), dataset...), '-'), ns...), true
 }
 
 // versioned appends a Beat's index name: NAME-VERSION, or NAME- when the

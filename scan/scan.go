@@ -450,14 +450,23 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 	}
 	origin := report.Origin{File: j.name, Line: lineNo}
 	clear(w.catRead)
-	picked := w.sel.pick(ev, index)
-	for ri := nextRule(picked, 0); ri >= 0; ri = nextRule(picked, ri+1) {
+	// The rules and steps that may match the event (dispatch.go), in
+	// rule order.
+	picked, units := w.sel.pick(ev, index), w.plan.disp.units
+	for u := nextUnit(picked, 0); u >= 0; {
+		ri := units[u].rule
 		r := &w.plan.rules[ri]
 		if r.query.Kind != match.Events {
-			w.candidate(ri, ev, j.input, origin, pos, index, store)
+			var steps uint64
+			for ; u >= 0 && units[u].rule == ri; u = nextUnit(picked, u+1) {
+				steps |= units[u].steps
+			}
+			w.candidate(ri, steps, ev, j.input, origin, pos, index, store)
 			continue
 		}
-		if !w.isCategory(ev, r.cat, r.category) || !r.query.Event.Match(ev) {
+		prog := units[u].prog
+		u = nextUnit(picked, u+1)
+		if !w.isCategory(ev, r.cat, r.category) || !prog.Match(ev) {
 			continue
 		}
 		t, _ := event.Time(ev, r.times...)

@@ -75,12 +75,16 @@ type stageHit struct {
 }
 
 // candidate records the event v if it matches some step of rule ri, a
-// sequence or a sample.
-func (w *worker) candidate(ri int, v *fastjson.Value, input int, origin report.Origin, pos int, index string, store func() docRef) {
+// sequence or a sample, among the steps of the bitset steps (the others
+// cannot match it: dispatch.go).
+func (w *worker) candidate(ri int, steps uint64, v *fastjson.Value, input int, origin report.Origin, pos int, index string, store func() docRef) {
 	r := &w.plan.rules[ri]
 	var hits []stageHit
-	for _, ps := range r.steps {
-		if !w.isCategory(v, r.cat, ps.step.Category) || !ps.step.Program.Match(v) {
+	for i, ps := range r.steps {
+		if i < 64 && steps&(1<<i) == 0 {
+			continue
+		}
+		if !w.isCategory(v, r.cat, ps.step.Category) || !w.plan.disp.program(ri, i, ps.step.Program).Match(v) {
 			continue
 		}
 		keys := ps.step.JoinKeys(nil, v)
@@ -98,7 +102,16 @@ func (w *worker) candidate(ri int, v *fastjson.Value, input int, origin report.O
 	if r.query.Kind == match.Sequences && !ord.hasTime {
 		return // an event without a time has no place in a sequence
 	}
-	c := stateCand{ord: ord, index: index, w: int32(w.index), doc: store(), hits: hits}
+	c := stateCand{ord: ord, index: index, w: int32(w.index), hits: hits}
+	// Only the events of steps are reported: the document of an event
+	// that only a missing-event step or the until step takes (such as
+	// every event for ![any where ...]) is never read again.
+	for _, h := range hits {
+		if h.stage < len(r.query.Steps) && !r.query.Steps[h.stage].Missing {
+			c.doc = store()
+			break
+		}
+	}
 	if t, ok := event.Time(v, r.times...); ok {
 		c.sec, c.nsec, c.hasAt = t.Unix(), int32(t.Nanosecond()), true
 	}

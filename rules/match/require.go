@@ -2,8 +2,11 @@ package match
 
 import (
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"dredge/event"
 )
 
 // This file finds what every event a query matches must hold, so that a
@@ -14,12 +17,14 @@ import (
 
 // FieldValues is a condition on one field: some value of the field, read as
 // keyword text (a string as it is, a number or boolean as its JSON text), is
-// one of Values, compared ignoring case (as AppendFold folds it) when Fold
-// is set.
+// one of Values, or holds one of them when Contains is set; compared
+// ignoring case (as AppendFold folds both) when Fold is set. Values are
+// sorted, each once, and shared: they must not be changed.
 type FieldValues struct {
-	Field  string
-	Values []string
-	Fold   bool
+	Field    string
+	Values   []string
+	Fold     bool
+	Contains bool
 }
 
 // Requirement is a necessary condition of a query: every event the query
@@ -39,9 +44,11 @@ const (
 // Requirements returns necessary conditions of the program: every event it
 // matches meets every one of them. They are found in the top-level and of
 // the query, from the tests of a field against exact values (==, in, : and
-// like without wildcards, KQL terms on keyword fields); an or gives the
-// conditions all its branches share, joined; a not, a comparison, a pattern
-// or a script gives none. No requirement means any event may match.
+// like without wildcards, KQL terms on keyword fields) and against wildcard
+// patterns (a value that matches holds the longest literal part of a
+// pattern); an or gives the conditions all its branches share, joined; a
+// not, a comparison, a regular expression or a script gives none. No
+// requirement means any event may match.
 func (p *Program) Requirements() []Requirement {
 	if p == nil {
 		return nil
@@ -104,21 +111,34 @@ func reqNode(n node) []Requirement {
 		}
 	case *inNode:
 		if n.path != nil {
-			return []Requirement{{{Field: n.path.Name(), Values: slices.Clone(n.list), Fold: n.fold}}}
+			return []Requirement{{{Field: n.path.Name(), Values: sortedValues(n.list), Fold: n.fold}}}
 		}
 	case *globNode:
-		// Patterns without wildcards are exact values.
+		// Patterns without wildcards are exact values; a value that
+		// matches another holds its longest literal.
 		if n.path == nil || len(n.pats) == 0 {
 			break
 		}
 		fv := FieldValues{Field: n.path.Name()}
 		for _, g := range n.pats {
-			if g.kind != globExact {
-				return nil
-			}
-			fv.Values = append(fv.Values, g.lit)
 			fv.Fold = fv.Fold || g.fold
+			if g.kind == globExact {
+				fv.Values = append(fv.Values, g.lit)
+				continue
+			}
+			fv.Contains = true
+			lit := ""
+			for _, t := range g.toks {
+				if t.kind == tokLit && len(t.s) > len(lit) {
+					lit = t.s
+				}
+			}
+			if lit == "" {
+				return nil // * matches any value
+			}
+			fv.Values = append(fv.Values, lit)
 		}
+		fv.Values = sortedValues(fv.Values)
 		return []Requirement{{fv}}
 	}
 	return nil
@@ -190,17 +210,59 @@ func reqOr(x, y []Requirement) []Requirement {
 // field of s, with values among those of s.
 func (r Requirement) implies(s Requirement) bool {
 	for _, a := range r {
-		i := slices.IndexFunc(s, func(b FieldValues) bool { return b.Field == a.Field && (b.Fold || !a.Fold) })
-		if i < 0 {
+		i := slices.IndexFunc(s, func(b FieldValues) bool {
+			return b.Field == a.Field && (b.Fold || !a.Fold) && (b.Contains || !a.Contains)
+		})
+		if i < 0 || !subset(a.Values, s[i].Values) {
 			return false
-		}
-		for _, v := range a.Values {
-			if !slices.Contains(s[i].Values, v) {
-				return false
-			}
 		}
 	}
 	return true
+}
+
+// The values of a requirement are kept sorted and without repeats, so that
+// joining two and telling whether one holds the other are merges.
+
+// sortedValues returns the values sorted, each once.
+func sortedValues(vs []string) []string {
+	vs = slices.Clone(vs)
+	slices.Sort(vs)
+	return slices.Compact(vs)
+}
+
+// subset reports whether the sorted values a are all in the sorted b.
+func subset(a, b []string) bool {
+	j := 0
+	for _, v := range a {
+		for j < len(b) && b[j] < v {
+			j++
+		}
+		if j == len(b) || b[j] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// union returns the sorted values of a and b, each once.
+func union(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
 }
 
 // values is how many values the requirement lists.
@@ -213,25 +275,22 @@ func (r Requirement) values() int {
 }
 
 // reqJoin is a or b: the values of a field in both are joined (folded when
-// either is). ok is false when the result has too many fields to be worth
+// either is, substrings when either is: a value equal to a string holds
+// it). ok is false when the result has too many fields to be worth
 // keeping.
 func reqJoin(a, b Requirement) (Requirement, bool) {
 	out := make(Requirement, 0, len(a)+len(b))
-	for _, fv := range a {
-		out = append(out, FieldValues{Field: fv.Field, Values: slices.Clone(fv.Values), Fold: fv.Fold})
-	}
+	// The values are shared, never changed: a join makes new lists.
+	out = append(out, a...)
 	for _, fv := range b {
 		i := slices.IndexFunc(out, func(o FieldValues) bool { return o.Field == fv.Field })
 		if i < 0 {
-			out = append(out, FieldValues{Field: fv.Field, Values: slices.Clone(fv.Values), Fold: fv.Fold})
+			out = append(out, fv)
 			continue
 		}
 		out[i].Fold = out[i].Fold || fv.Fold
-		for _, v := range fv.Values {
-			if !slices.Contains(out[i].Values, v) {
-				out[i].Values = append(out[i].Values, v)
-			}
-		}
+		out[i].Contains = out[i].Contains || fv.Contains
+		out[i].Values = union(out[i].Values, fv.Values)
 	}
 	return out, len(out) <= maxRequirementFields
 }
@@ -262,4 +321,126 @@ func AppendFold(dst []byte, s string) []byte {
 		dst = utf8.AppendRune(dst, low)
 	}
 	return dst
+}
+
+// Without returns the program without the conditions of its top-level and
+// that proven says every event it is given meets: a caller that has checked
+// them (a rule index) need not test them again. Only a test of a field
+// against exact values whose meaning is its FieldValues exactly is left
+// out, so a caller that tests those as FieldValues says gets the same
+// results. The conditions left are tested the cheapest first (an and of
+// conditions without side effects holds whatever their order); p itself is
+// returned when nothing changes.
+func (p *Program) Without(proven func(FieldValues) bool) *Program {
+	conds := []node{p.root}
+	if and, ok := p.root.(andNode); ok {
+		conds = and
+	}
+	var kept []node
+	for _, n := range conds {
+		if fv, ok := exactValues(n); ok && proven(fv) {
+			continue
+		}
+		kept = append(kept, n)
+	}
+	sorted := slices.IsSortedFunc(kept, func(a, b node) int { return nodeCost(a) - nodeCost(b) })
+	if len(kept) == len(conds) && sorted {
+		return p
+	}
+	kept = slices.Clone(kept)
+	slices.SortStableFunc(kept, func(a, b node) int { return nodeCost(a) - nodeCost(b) })
+	var root node = constNode(true)
+	for _, n := range kept {
+		root = and(root, n)
+	}
+	return &Program{root: root, Fields: p.Fields}
+}
+
+// exactValues returns the condition of a test of a field against exact
+// values, when FieldValues says exactly what the test does. A field whose
+// name has a part with a dot in it (`a.b` quoted in EQL) is not told apart
+// from the field of the same dotted name.
+func exactValues(n node) (FieldValues, bool) {
+	if p := pathOf(n); p == nil || slices.ContainsFunc(p.Parts(), func(s string) bool { return s == "" || strings.Contains(s, ".") }) {
+		return FieldValues{}, false
+	}
+	switch n := n.(type) {
+	case *eqNode:
+		if n.path != nil {
+			return FieldValues{Field: n.path.Name(), Values: []string{n.want}, Fold: n.fold}, true
+		}
+	case *inNode:
+		// A large folded set is looked up lowercased (ASCII): a value
+		// that only Unicode folding makes equal is not found there.
+		if n.path == nil || n.fold && n.set != nil && slices.ContainsFunc(n.list, func(s string) bool { return !isASCII(s) }) {
+			break
+		}
+		return FieldValues{Field: n.path.Name(), Values: sortedValues(n.list), Fold: n.fold}, true
+	case *globNode:
+		if n.path == nil || len(n.pats) == 0 {
+			break
+		}
+		fv := FieldValues{Field: n.path.Name(), Fold: n.pats[0].fold}
+		for _, g := range n.pats {
+			if g.kind != globExact || g.fold != fv.Fold {
+				return FieldValues{}, false
+			}
+			fv.Values = append(fv.Values, g.lit)
+		}
+		fv.Values = sortedValues(fv.Values)
+		return fv, true
+	}
+	return FieldValues{}, false
+}
+
+// pathOf returns the field of a test node, or nil.
+func pathOf(n node) *event.Path {
+	switch n := n.(type) {
+	case *eqNode:
+		return n.path
+	case *inNode:
+		return n.path
+	case *globNode:
+		return n.path
+	}
+	return nil
+}
+
+// nodeCost is a rough cost of evaluating a condition: a field tested
+// against values costs one lookup, each pattern more, a regular expression
+// or a script much more.
+func nodeCost(n node) int {
+	switch n := n.(type) {
+	case constNode:
+		return 0
+	case *eqNode, *inNode, existsNode, *cmpNode, *timeEqNode, *cidrNode:
+		return 1
+	case *globNode:
+		c := 1
+		for _, g := range n.pats {
+			if g.kind == globGeneral {
+				c += 4
+			} else {
+				c++
+			}
+		}
+		return c
+	case notNode:
+		return nodeCost(n.x)
+	case andNode:
+		c := 0
+		for _, x := range n {
+			c += nodeCost(x)
+		}
+		return c
+	case orNode:
+		c := 0
+		for _, x := range n {
+			c += nodeCost(x)
+		}
+		return c
+	case *regexNode:
+		return 50
+	}
+	return 100 // scripts, text queries, walks over every field
 }
