@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -331,19 +330,3 @@ func TestOtherIndex(t *testing.T) {
 	}
 }
 
-// readLines reads the lines of a file.
-func readLines(t testing.TB, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<24)
-	for sc.Scan() {
-		out = append(out, sc.Text())
-	}
-	return out
-}
