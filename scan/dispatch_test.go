@@ -329,4 +329,3 @@ func TestOtherIndex(t *testing.T) {
 		t.Errorf("--all-indices: no hit")
 	}
 }
-
