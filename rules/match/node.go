@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"math"
 	"regexp"
 	"strconv"
@@ -262,7 +263,7 @@ func (n *cmpNode) test(x *fastjson.Value) bool {
 			}
 			f = float64(t.UnixMilli())
 		}
-		c = compareFloat(f, n.num)
+		c = cmp.Compare(f, n.num)
 	case cmpTime:
 		t, ok := event.ValueTime(x)
 		if !ok {
@@ -274,7 +275,7 @@ func (n *cmpNode) test(x *fastjson.Value) bool {
 		if !ok {
 			return false
 		}
-		c = compareString(s, n.str)
+		c = cmp.Compare(s, n.str)
 	}
 	return n.op.holds(c)
 }
@@ -306,26 +307,6 @@ func number(x *fastjson.Value) (float64, bool) {
 		return f, err == nil && !math.IsNaN(f)
 	}
 	return 0, false
-}
-
-func compareFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func compareString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // timeEqNode is field == "<date>": it holds when a value's text is the

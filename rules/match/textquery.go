@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"strings"
 
 	"dredge/event"
@@ -263,7 +264,7 @@ func (t *textCmpTest) test(x *fastjson.Value) bool {
 			return false
 		}
 		low := appendLower(buf[:0], s[start:end])
-		if t.op.holds(compareString(bytesString(low), t.str)) {
+		if t.op.holds(cmp.Compare(bytesString(low), t.str)) {
 			return true
 		}
 		i = end

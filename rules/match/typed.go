@@ -2,6 +2,7 @@ package match
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"math"
 	"strconv"
@@ -33,7 +34,7 @@ type numberTest struct {
 
 func (t *numberTest) test(x *fastjson.Value) bool {
 	f, ok := numberValue(x)
-	return ok && t.op.holds(compareFloat(f, t.num))
+	return ok && t.op.holds(cmp.Compare(f, t.num))
 }
 
 // numberValue reads a value of a number field: a number, or a string that

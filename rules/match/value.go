@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"math"
 	"strconv"
 	"strings"
@@ -214,7 +215,7 @@ func compareValues(a, b value) (c int, ok bool) {
 		if a.k == kDouble || b.k == kDouble {
 			return javaDoubleCompare(a.float(), b.float()), true
 		}
-		return cmpInt(a.n, b.n), true
+		return cmp.Compare(a.n, b.n), true
 	case a.k == kStr && b.k == kStr:
 		return javaCompare(a.s, b.s), true
 	case a.k == kBool && b.k == kBool:
@@ -227,16 +228,6 @@ func compareValues(a, b value) (c int, ok bool) {
 		return 1, true
 	}
 	return 0, false
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // javaDoubleCompare is Java's Double.compare: -0.0 is below 0.0 and NaN is
@@ -255,7 +246,7 @@ func javaDoubleCompare(a, b float64) int {
 	if math.IsNaN(b) {
 		bb = 0x7ff8000000000000
 	}
-	return cmpInt(ab, bb)
+	return cmp.Compare(ab, bb)
 }
 
 // javaCompare is Java's String.compareTo: UTF-16 code unit order.
@@ -269,15 +260,15 @@ func javaCompare(a, b string) int {
 		if ra != rb {
 			ua, ub := firstUnit(ra), firstUnit(rb)
 			if ua != ub {
-				return cmpInt(int64(ua), int64(ub))
+				return cmp.Compare(int64(ua), int64(ub))
 			}
 			// Same high surrogate: the low surrogates decide.
 			la, lb := lowUnit(ra), lowUnit(rb)
-			return cmpInt(int64(la), int64(lb))
+			return cmp.Compare(int64(la), int64(lb))
 		}
 		a, b = a[na:], b[nb:]
 	}
-	return cmpInt(int64(len16(a)), int64(len16(b)))
+	return cmp.Compare(int64(len16(a)), int64(len16(b)))
 }
 
 func firstUnit(r rune) rune {
