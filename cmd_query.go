@@ -34,6 +34,7 @@ func queryCommand(ctx context.Context) *cli.Command {
 			&cli.StringFlag{Name: "tiebreaker-field", Usage: "the field that orders events with the same time"},
 			&cli.IntFlag{Name: "size", Usage: "print at most `N` results (default: all)"},
 			&cli.IntFlag{Name: "workers", Value: 0, Usage: "number of parsing workers (default: the number of CPUs)"},
+			&cli.BoolFlag{Name: "no-normalize", Usage: "do not fill in ECS fields on raw Windows event shapes"},
 		},
 		Action: func(c *cli.Context) error { return runQuery(ctx, c) },
 	}
@@ -73,7 +74,7 @@ func runQuery(ctx context.Context, c *cli.Context) error {
 			inputs[i].Stdin = c.App.Reader
 		}
 	}
-	res, err := scan.Run(ctx, inputs, scan.Config{Rules: []*rules.Rule{r}, Workers: c.Int("workers"), Version: version, Order: scan.QueryOrder})
+	res, err := scan.Run(ctx, inputs, scan.Config{Rules: []*rules.Rule{r}, Workers: c.Int("workers"), Version: version, Order: scan.QueryOrder, NoNormalize: c.Bool("no-normalize")})
 	if err != nil && !errors.Is(err, scan.ErrIncomplete) {
 		return &exitError{exitIncomplete, err}
 	}

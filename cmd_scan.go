@@ -31,6 +31,7 @@ func scanCommand(ctx context.Context) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (written to a temporary name, renamed when complete)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parsing workers"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no summary on stderr"},
+			&cli.BoolFlag{Name: "no-normalize", Usage: "do not fill in ECS fields on raw Winlogbeat, Winlogbeat 6 and flat Windows events: match exactly what Kibana would see"},
 			&cli.BoolFlag{Name: "all-indices", Usage: "apply every rule to every event, whatever indices the rule reads (its index patterns)"},
 			&cli.StringFlag{Name: "unknown-index", Value: "apply", Usage: "rules for events whose index is unknown (no _index, data_stream, agent or module fields): apply, or skip the rules with index patterns"},
 		}, filterFlags...),
@@ -78,7 +79,8 @@ func runScan(ctx context.Context, c *cli.Context) error {
 	}
 	quiet := c.Bool("quiet")
 	cfg := scan.Config{Rules: rs, Workers: c.Int("workers"), Version: version,
-		AllIndices: c.Bool("all-indices"), SkipUnknownIndex: c.String("unknown-index") == "skip"}
+		AllIndices: c.Bool("all-indices"), SkipUnknownIndex: c.String("unknown-index") == "skip",
+		NoNormalize: c.Bool("no-normalize")}
 	var bar *progressbar.ProgressBar
 	if !quiet && isTerminal(stderr) {
 		var total int64
@@ -229,6 +231,19 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 		len(s.Files), plural(len(s.Files), "file", "files"), humanBytes(s.Bytes), s.Events, elapsed.Seconds(), float64(s.Events)/secs, float64(s.Bytes)/1e6/secs)
 	if !s.First.IsZero() {
 		fmt.Fprintf(w, "events from %s to %s\n", s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
+	}
+	if len(s.Normalized) > 0 || s.HostOSTypeDerived > 0 {
+		var shapes []string
+		for shape := range s.Normalized {
+			shapes = append(shapes, shape)
+		}
+		sort.Strings(shapes)
+		var parts []string
+		for _, shape := range shapes {
+			parts = append(parts, fmt.Sprintf("%d %s", s.Normalized[shape], shape))
+		}
+		fmt.Fprintf(w, "normalised to ECS: %s; host.os.type derived for %d (--no-normalize turns this off)\n",
+			strings.Join(parts, ", "), s.HostOSTypeDerived)
 	}
 	if s.NoIndex > 0 {
 		fmt.Fprintf(w, "%d %s without an index (no _index, data_stream, agent or module fields; see --unknown-index)\n",

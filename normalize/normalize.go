@@ -44,6 +44,9 @@ const (
 	FlatWindows              // flat Windows JSON: EventID, Channel, Hostname and the event data at the top level
 	Endpoint                 // Elastic Endpoint (Elastic Defend): already ECS
 	Endgame                  // Endgame: legacy flat documents (event_type, process_name, FILETIME timestamp) or endgame-* ones
+
+	// ShapeCount is the number of shapes, for tables indexed by Shape.
+	ShapeCount = int(Endgame) + 1
 )
 
 var shapeNames = [...]string{None: "none", Winlogbeat: "winlogbeat", Winlogbeat6: "winlogbeat6",

@@ -135,6 +135,11 @@ type Summary struct {
 	// with an _index, and no field that tells its data source. Rules apply
 	// to them by the scan's setting (--unknown-index).
 	NoIndex int64
+	// Normalized counts, by event shape ("winlogbeat", "winlogbeat6",
+	// "flat-windows", ...), the events that had ECS fields filled in;
+	// HostOSTypeDerived those whose host.os.type was derived.
+	Normalized        map[string]int64
+	HostOSTypeDerived int64
 	// Rules lists every rule that was run, with its hit count, in rule order.
 	Rules []RuleCount
 	// RuleSet says where the rules came from and which were left out.

@@ -7,6 +7,7 @@ import (
 
 	"dredge/decode"
 	"dredge/event"
+	"dredge/normalize"
 	"dredge/report"
 	"dredge/rules"
 	"dredge/rules/match"
@@ -17,6 +18,8 @@ import (
 // plan is the rules prepared for a scan: read-only, shared by all workers.
 type plan struct {
 	rules []planRule
+	// norm fills in ECS fields on raw event shapes; nil when turned off.
+	norm  *normalize.Normalizer
 	order map[*rules.Rule]int
 	// inputs maps a file name to its position, for ordering hits; names
 	// are the inputs' names in order.

@@ -21,6 +21,7 @@ import (
 
 	"dredge/decode"
 	"dredge/event"
+	"dredge/normalize"
 	"dredge/report"
 	"dredge/rules"
 	"dredge/rules/match"
@@ -51,6 +52,9 @@ type Config struct {
 	// SkipUnknownIndex leaves the events whose index is unknown to the
 	// rules without index patterns; by default every rule applies to them.
 	SkipUnknownIndex bool
+	// NoNormalize turns off the filling in of ECS fields on raw Windows
+	// event shapes (package normalize), for exactly what Kibana would see.
+	NoNormalize bool
 
 	// evalAll evaluates every rule on every event instead of those the
 	// rule index picks: the reference path of the tests.
@@ -75,6 +79,9 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 	}
 	plan := newPlan(cfg.Rules, inputs)
 	plan.disp = newDispatch(plan, cfg)
+	if !cfg.NoNormalize {
+		plan.norm = normalize.New()
+	}
 	s := &state{
 		cfg:    cfg,
 		plan:   plan,
@@ -299,6 +306,15 @@ func (s *state) finish(ws []*worker) *report.Result {
 	sum.Hits = len(res.Hits)
 	for _, w := range ws {
 		sum.NoIndex += w.sel.noIndex
+		sum.HostOSTypeDerived += w.osDerived
+		for shape, n := range w.shapes {
+			if n > 0 {
+				if sum.Normalized == nil {
+					sum.Normalized = map[string]int64{}
+				}
+				sum.Normalized[normalize.Shape(shape).String()] += n
+			}
+		}
 	}
 	return res
 }
@@ -355,6 +371,12 @@ type worker struct {
 	problems []problem
 	first    time.Time
 	last     time.Time
+	// arena holds the fields normalize adds to the current event.
+	arena fastjson.Arena
+	// shapes counts the events normalize filled in, by shape; osDerived
+	// those that got a derived host.os.type.
+	shapes    [normalize.ShapeCount]int64
+	osDerived int64
 }
 
 func newWorker(p *plan, inputs, index int) *worker {
@@ -412,6 +434,16 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 	}
 	w.events[j.input]++
 	ev, index, wrapped := unwrap(v)
+	if w.plan.norm != nil {
+		w.arena.Reset()
+		r := w.plan.norm.ApplyIndex(ev, &w.arena, index)
+		if r.Added > 0 {
+			w.shapes[r.Shape]++
+		}
+		if r.HostOSTypeDerived {
+			w.osDerived++
+		}
+	}
 	if t, ok := event.Time(ev, w.plan.timestamp); ok {
 		if w.first.IsZero() || t.Before(w.first) {
 			w.first = t
