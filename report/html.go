@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"join":      strings.Join,
 	"keys":      joinKeysText,
 	"threshold": thresholdText,
+	"shapes":    shapesText,
 }).Parse(htmlSource))
 
 // htmlCSP is the page's Content-Security-Policy: nothing may load, and only
@@ -335,4 +337,22 @@ func prettyDocument(doc []byte) string {
 		return buf.String()
 	}
 	return string(doc)
+}
+
+// shapesText describes the events normalisation filled in, by shape:
+// "7959 winlogbeat6, 184 flat-windows", or "none".
+func shapesText(m map[string]int64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	shapes := make([]string, 0, len(m))
+	for s := range m {
+		shapes = append(shapes, s)
+	}
+	sort.Strings(shapes)
+	parts := make([]string, len(shapes))
+	for i, s := range shapes {
+		parts[i] = formatCount(m[s]) + " " + s
+	}
+	return strings.Join(parts, ", ")
 }

@@ -103,18 +103,20 @@ type jsonAttack struct {
 }
 
 type jsonSummary struct {
-	Files      []jsonFile      `json:"files"`
-	Bytes      int64           `json:"bytes"`
-	Events     int64           `json:"events"`
-	NoIndex    int64           `json:"events_without_index"`
-	Hits       int             `json:"hits"`
-	Complete   bool            `json:"complete"`
-	FirstEvent jsonTime        `json:"first_event"`
-	LastEvent  jsonTime        `json:"last_event"`
-	Rules      []jsonRuleCount `json:"rules"`
-	RuleSet    jsonRuleSet     `json:"rule_set"`
-	Problems   []jsonProblem   `json:"problems"`
-	Skipped    map[string]int  `json:"skipped"`
+	Files      []jsonFile       `json:"files"`
+	Bytes      int64            `json:"bytes"`
+	Events     int64            `json:"events"`
+	NoIndex    int64            `json:"events_without_index"`
+	Normalized map[string]int64 `json:"normalized"`
+	OSDerived  int64            `json:"host_os_type_derived"`
+	Hits       int              `json:"hits"`
+	Complete   bool             `json:"complete"`
+	FirstEvent jsonTime         `json:"first_event"`
+	LastEvent  jsonTime         `json:"last_event"`
+	Rules      []jsonRuleCount  `json:"rules"`
+	RuleSet    jsonRuleSet      `json:"rule_set"`
+	Problems   []jsonProblem    `json:"problems"`
+	Skipped    map[string]int   `json:"skipped"`
 }
 
 type jsonRuleSet struct {
@@ -310,6 +312,8 @@ func newJSONSummary(s *Summary) jsonSummary {
 		Bytes:      s.Bytes,
 		Events:     s.Events,
 		NoIndex:    s.NoIndex,
+		Normalized: s.Normalized,
+		OSDerived:  s.HostOSTypeDerived,
 		Hits:       s.Hits,
 		Complete:   s.Complete,
 		FirstEvent: jsonTime(s.First),
@@ -341,6 +345,9 @@ func newJSONSummary(s *Summary) jsonSummary {
 	}
 	for _, p := range s.Problems {
 		j.Problems = append(j.Problems, jsonProblem(p))
+	}
+	if j.Normalized == nil {
+		j.Normalized = map[string]int64{}
 	}
 	if j.Skipped == nil {
 		j.Skipped = map[string]int{}

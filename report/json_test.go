@@ -75,6 +75,8 @@ func TestJSONEmpty(t *testing.T) {
     "bytes": 0,
     "events": 0,
     "events_without_index": 0,
+    "normalized": {},
+    "host_os_type_derived": 0,
     "hits": 0,
     "complete": true,
     "first_event": null,
