@@ -209,6 +209,22 @@ type Term struct {
 	P        Pos
 }
 
+// UnescapePattern turns a KQL wildcard pattern, as Term.Value keeps it,
+// back into plain text: \* is a star and \\ a backslash.
+func UnescapePattern(p string) string {
+	if !strings.Contains(p, `\`) {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\\' && i+1 < len(p) {
+			i++
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
 // Exists is KQL's field:* — the field is present and not null.
 type Exists struct {
 	Field *Field

@@ -245,7 +245,7 @@ func lexText(l *lexer) stateFn {
 	}
 	v := b.String()
 	if !wild {
-		v = unpattern(v)
+		v = ast.UnescapePattern(v)
 	}
 	l.emit(itemText, v, wild)
 	return lexOperator
@@ -363,22 +363,6 @@ func hex4(src string, i int) (uint16, bool) {
 		u = u<<4 | uint16(c)
 	}
 	return u, true
-}
-
-// unpattern turns a pattern back into plain text: \* is a star and \\ a
-// backslash.
-func unpattern(p string) string {
-	if !strings.Contains(p, `\`) {
-		return p
-	}
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		if p[i] == '\\' && i+1 < len(p) {
-			i++
-		}
-		b.WriteByte(p[i])
-	}
-	return b.String()
 }
 
 // spaceAt returns the length of the whitespace character at src[i:], or 0.

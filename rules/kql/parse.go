@@ -356,7 +356,7 @@ func (p *parser) parseRange(f *ast.Field, op item) ast.Expr {
 	p.next()
 	v := t.val
 	if t.wild {
-		v = unpattern(v)
+		v = ast.UnescapePattern(v)
 	}
 	var cmp ast.CmpOp
 	switch op.typ {
@@ -382,7 +382,7 @@ func (p *parser) parseRange(f *ast.Field, op item) ast.Expr {
 func (p *parser) field(t item) *ast.Field {
 	name := t.val
 	if t.wild {
-		name = unpattern(name)
+		name = ast.UnescapePattern(name)
 	}
 	return &ast.Field{Path: strings.Split(name, "."), P: t.pos}
 }

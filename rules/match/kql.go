@@ -173,7 +173,7 @@ func keywordClauses(pattern string) valueTest {
 		case hasWildcard(clause):
 			tests = append(tests, &globNode{pats: []*glob{kqlGlob(clause, false)}})
 		default:
-			tests = append(tests, &eqNode{want: unescapePattern(clause)})
+			tests = append(tests, &eqNode{want: ast.UnescapePattern(clause)})
 		}
 	}
 	if len(tests) == 1 {
@@ -373,24 +373,9 @@ func (c *compiler) termTest(k fieldKind, fold bool, t *ast.Term) (valueTest, err
 			return nil, errorf("%q is not an IP address or CIDR block", v)
 		}
 		return &ipRangeTest{[]ipRange{r}}, nil
-	case kindNumber:
-		f, ok := parseNumber(strings.TrimSpace(v))
-		if !ok {
-			return nil, errorf("%q is not a number", v)
-		}
-		return &numberTest{op: opEq, num: f}, nil
-	case kindDate:
-		lo, hi, err := dateBounds(opEq, v, c.opts.Now)
-		if err != nil {
-			return nil, err
-		}
-		return &dateTest{lo, hi}, nil
-	case kindBool:
-		b, ok := parseBool(v)
-		if !ok {
-			return nil, errorf("%q is not true or false", v)
-		}
-		return &boolTest{op: opEq, val: b}, nil
+	case kindNumber, kindDate, kindBool:
+		// A term on these is the range [v, v].
+		return c.rangeTest(k, opEq, v)
 	}
 	return &eqNode{want: v, fold: fold}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"dredge/event"
+	"dredge/rules/ast"
 
 	"github.com/valyala/fastjson"
 )
@@ -163,7 +164,7 @@ func newTextWildcard(pattern string) *textWildcardTest {
 		case hasWildcard(clause):
 			t.globs = append(t.globs, kqlGlob(clause, true))
 		default:
-			plain = append(plain, analyze(unescapePattern(clause))...)
+			plain = append(plain, analyze(ast.UnescapePattern(clause))...)
 		}
 	}
 	if len(plain) > 0 {
@@ -226,22 +227,6 @@ func hasWildcard(p string) bool {
 		}
 	}
 	return false
-}
-
-// unescapePattern turns a KQL pattern back into text: \* is a star and \\
-// a backslash.
-func unescapePattern(p string) string {
-	if !strings.Contains(p, `\`) {
-		return p
-	}
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		if p[i] == '\\' && i+1 < len(p) {
-			i++
-		}
-		b.WriteByte(p[i])
-	}
-	return b.String()
 }
 
 // textCmpTest is a range on a text field: it holds when a token of the
