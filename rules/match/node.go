@@ -172,14 +172,8 @@ type globNode struct {
 func (n *globNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.test) }
 
 func (n *globNode) test(x *fastjson.Value) bool {
-	if x.Type() == fastjson.TypeNumber {
-		numeric := false
-		for _, g := range n.pats {
-			numeric = numeric || g.numeric
-		}
-		if !numeric {
-			return false
-		}
+	if x.Type() == fastjson.TypeNumber && !anyNumeric(n.pats) {
+		return false
 	}
 	s, ok := event.Text(x)
 	if !ok {
@@ -187,6 +181,16 @@ func (n *globNode) test(x *fastjson.Value) bool {
 	}
 	for _, g := range n.pats {
 		if g.match(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyNumeric reports whether some pattern could match a number's text.
+func anyNumeric(gs []*glob) bool {
+	for _, g := range gs {
+		if g.numeric {
 			return true
 		}
 	}

@@ -174,14 +174,8 @@ func newTextWildcard(pattern string) *textWildcardTest {
 }
 
 func (t *textWildcardTest) test(x *fastjson.Value) bool {
-	if x.Type() == fastjson.TypeNumber && !t.exists && (t.any == nil || !t.any.numeric) {
-		numeric := false
-		for _, g := range t.globs {
-			numeric = numeric || g.numeric
-		}
-		if !numeric {
-			return false
-		}
+	if x.Type() == fastjson.TypeNumber && !t.exists && (t.any == nil || !t.any.numeric) && !anyNumeric(t.globs) {
+		return false
 	}
 	s, ok := event.Text(x)
 	if !ok {
