@@ -233,17 +233,8 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 		fmt.Fprintf(w, "events from %s to %s\n", s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
 	}
 	if len(s.Normalized) > 0 || s.HostOSTypeDerived > 0 {
-		var shapes []string
-		for shape := range s.Normalized {
-			shapes = append(shapes, shape)
-		}
-		sort.Strings(shapes)
-		var parts []string
-		for _, shape := range shapes {
-			parts = append(parts, fmt.Sprintf("%d %s", s.Normalized[shape], shape))
-		}
 		fmt.Fprintf(w, "normalised to ECS: %s; host.os.type derived for %d (--no-normalize turns this off)\n",
-			strings.Join(parts, ", "), s.HostOSTypeDerived)
+			countsText(s.Normalized), s.HostOSTypeDerived)
 	}
 	if s.NoIndex > 0 {
 		fmt.Fprintf(w, "%d %s without an index (no _index, data_stream, agent or module fields; see --unknown-index)\n",
@@ -259,16 +250,7 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 		}
 	}
 	if len(s.Problems) > 0 {
-		var kinds []string
-		for k := range s.Skipped {
-			kinds = append(kinds, k)
-		}
-		sort.Strings(kinds)
-		var parts []string
-		for _, k := range kinds {
-			parts = append(parts, fmt.Sprintf("%d %s", s.Skipped[k], k))
-		}
-		fmt.Fprintf(w, "INCOMPLETE: %d %s (%s)\n", len(s.Problems), plural(len(s.Problems), "problem", "problems"), strings.Join(parts, ", "))
+		fmt.Fprintf(w, "INCOMPLETE: %d %s (%s)\n", len(s.Problems), plural(len(s.Problems), "problem", "problems"), countsText(s.Skipped))
 		const show = 20
 		for i, p := range s.Problems {
 			if i == show {
@@ -309,4 +291,18 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// countsText lists counts by name, in name order: "2 decompress, 1 open".
+func countsText[N int | int64](m map[string]N) string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = fmt.Sprintf("%d %s", m[name], name)
+	}
+	return strings.Join(parts, ", ")
 }
