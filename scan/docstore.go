@@ -18,6 +18,7 @@ type docStore struct {
 	failed bool    // no temporary file, or writing to it failed
 	size   int64   // bytes written to the file
 	chunks []chunk // the chunks so far; the last one is being filled
+	spare  []byte  // the memory of the chunk last written out
 }
 
 // chunk is a run of documents: in the file at off when mem is nil.
@@ -40,7 +41,12 @@ const chunkSize = 1 << 20
 func (s *docStore) put(doc []byte) docRef {
 	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1].mem)+len(doc) > chunkSize {
 		s.seal()
-		s.chunks = append(s.chunks, chunk{mem: make([]byte, 0, max(chunkSize, len(doc)))})
+		mem := s.spare
+		if cap(mem) < len(doc) {
+			mem = make([]byte, 0, max(chunkSize, len(doc)))
+		}
+		s.spare = nil
+		s.chunks = append(s.chunks, chunk{mem: mem})
 	}
 	c := &s.chunks[len(s.chunks)-1]
 	ref := docRef{chunk: int32(len(s.chunks) - 1), n: int32(len(doc)), off: int64(len(c.mem))}
@@ -70,7 +76,8 @@ func (s *docStore) seal() {
 		s.failed = true // the chunk stays in memory, and the next ones
 		return
 	}
-	c.off, c.n, c.mem = s.size, len(c.mem), nil
+	// The chunk's memory serves the next one.
+	c.off, c.n, s.spare, c.mem = s.size, len(c.mem), c.mem[:0], nil
 	s.size += int64(c.n)
 }
 
@@ -96,5 +103,5 @@ func (s *docStore) close() {
 			os.Remove(name)
 		}
 	}
-	s.chunks = nil
+	s.chunks, s.spare = nil, nil
 }

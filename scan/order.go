@@ -3,6 +3,7 @@ package scan
 import (
 	"cmp"
 	"strings"
+	"time"
 
 	"dredge/event"
 	"dredge/report"
@@ -70,8 +71,15 @@ func compareTiebreak(a, b *tiebreak) int {
 // ordinal reads the place of the event v at input, line and pos in the
 // order of rule r.
 func (r *planRule) ordinal(v *fastjson.Value, input, line, pos int) ordinal {
+	t, ok := event.Time(v, r.order)
+	return r.ordinalAt(v, t, ok, input, line, pos)
+}
+
+// ordinalAt is ordinal for an event whose time in the rule's order, read
+// already, is t when ok.
+func (r *planRule) ordinalAt(v *fastjson.Value, t time.Time, ok bool, input, line, pos int) ordinal {
 	o := ordinal{input: input, line: line, pos: pos}
-	if t, ok := event.Time(v, r.order); ok {
+	if ok {
 		o.ms, o.hasTime = t.UnixMilli(), true
 	}
 	if r.tiebreaker != nil {

@@ -260,11 +260,16 @@ func (s *state) finish(ws []*worker) *report.Result {
 			continue
 		}
 		cs := make([]stateCand, 0, n)
+		var missing [][]missingTimes
 		for _, w := range ws {
 			cs = append(cs, w.stateful[ri]...)
 			w.stateful[ri] = nil
+			if w.missing[ri] != nil {
+				missing = append(missing, w.missing[ri])
+				w.missing[ri] = nil
+			}
 		}
-		hits = append(hits, s.plan.stateful(ri, cs, docs)...)
+		hits = append(hits, s.plan.stateful(ri, cs, missing, docs)...)
 	}
 	if s.cfg.Order == QueryOrder {
 		slices.SortStableFunc(hits, func(a, b hit) int { return compareOrdinal(&a.ord, &b.ord) })
@@ -357,7 +362,10 @@ type worker struct {
 	// rule index; docs holds their documents, and index is the worker's
 	// place among the workers, which their records name.
 	stateful [][]stateCand
-	docs     docStore
+	// missing are the times of the events that only missing-event steps
+	// of a sequence take, by rule index and step (addMissing).
+	missing [][]missingTimes
+	docs    docStore
 	// thr holds the worker's threshold groups (threshold.go).
 	thr   thresholdState
 	index int
@@ -371,6 +379,10 @@ type worker struct {
 	problems []problem
 	first    time.Time
 	last     time.Time
+	// at is the current event's @timestamp, when atOK: most rules order
+	// and report events by it, read once.
+	at   time.Time
+	atOK bool
 	// arena holds the fields normalize adds to the current event.
 	arena fastjson.Arena
 	// shapes counts the events normalize filled in, by shape; osDerived
@@ -381,7 +393,8 @@ type worker struct {
 
 func newWorker(p *plan, inputs, index int) *worker {
 	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([][]stateCand, len(p.rules)),
-		cats: make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats)), sel: newSelector(p.disp)}
+		missing: make([][]missingTimes, len(p.rules)),
+		cats:    make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats)), sel: newSelector(p.disp)}
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -444,7 +457,8 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 			w.osDerived++
 		}
 	}
-	if t, ok := event.Time(ev, w.plan.timestamp); ok {
+	w.at, w.atOK = event.Time(ev, w.plan.timestamp)
+	if t, ok := w.at, w.atOK; ok {
 		if w.first.IsZero() || t.Before(w.first) {
 			w.first = t
 		}
@@ -501,7 +515,7 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 		if !w.isCategory(ev, r.cat, r.category) || !prog.Match(ev) {
 			continue
 		}
-		t, _ := event.Time(ev, r.times...)
+		t, _ := w.time(ev, r.times)
 		if r.threshold != nil {
 			w.threshold(ri, ev, t, j.input, origin, pos, index, store)
 			continue
@@ -512,9 +526,28 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 		}
 		w.hits = append(w.hits, hit{
 			Hit: report.Hit{Rule: r.rule, Time: t, Origin: origin, Index: index, Document: document(), Fields: w.plan.fields(ev)},
-			ord: r.ordinal(ev, j.input, lineNo, pos),
+			ord: w.ordinal(r, ev, j.input, lineNo, pos),
 		})
 	}
+}
+
+// time reads the current event's time from the first of paths that holds
+// one, as event.Time does; @timestamp alone is the time read already.
+func (w *worker) time(v *fastjson.Value, paths []*event.Path) (time.Time, bool) {
+	if len(paths) == 1 && paths[0] == w.plan.timestamp {
+		return w.at, w.atOK
+	}
+	return event.Time(v, paths...)
+}
+
+// ordinal is r.ordinal for the current event, with its @timestamp read
+// once.
+func (w *worker) ordinal(r *planRule, v *fastjson.Value, input, line, pos int) ordinal {
+	t, ok := w.at, w.atOK
+	if r.order != w.plan.timestamp {
+		t, ok = event.Time(v, r.order)
+	}
+	return r.ordinalAt(v, t, ok, input, line, pos)
 }
 
 // isCategory reports whether the event v may be of category want, read

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"dredge/event"
 	"dredge/report"
 	"dredge/rules/match"
 
@@ -98,9 +97,16 @@ func (w *worker) candidate(ri int, steps uint64, v *fastjson.Value, input int, o
 	if len(hits) == 0 {
 		return
 	}
-	ord := r.ordinal(v, input, origin.Line, pos)
+	ord := w.ordinal(r, v, input, origin.Line, pos)
 	if r.query.Kind == match.Sequences && !ord.hasTime {
 		return // an event without a time has no place in a sequence
+	}
+	if r.query.Kind == match.Sequences && onlyMissing(r.query, hits) {
+		// Of an event that only missing-event steps take (such as every
+		// event for ![any where ...]) the matcher needs only the time, by
+		// step and join key: a few bytes rather than a record.
+		w.addMissing(ri, len(r.query.Steps), ord.ms, hits)
+		return
 	}
 	c := stateCand{ord: ord, index: index, w: int32(w.index), hits: hits}
 	// Only the events of steps are reported: the document of an event
@@ -112,21 +118,54 @@ func (w *worker) candidate(ri int, steps uint64, v *fastjson.Value, input int, o
 			break
 		}
 	}
-	if t, ok := event.Time(v, r.times...); ok {
+	if t, ok := w.time(v, r.times); ok {
 		c.sec, c.nsec, c.hasAt = t.Unix(), int32(t.Nanosecond()), true
 	}
 	w.stateful[ri] = append(w.stateful[ri], c)
 }
 
+// onlyMissing reports whether every stage of hits is a missing-event step
+// of sequence q.
+func onlyMissing(q *match.Query, hits []stageHit) bool {
+	for _, h := range hits {
+		if h.stage >= len(q.Steps) || !q.Steps[h.stage].Missing {
+			return false
+		}
+	}
+	return true
+}
+
+// missingTimes are the times (milliseconds) of the events of one
+// missing-event step of a sequence, by join key.
+type missingTimes map[match.JoinKey][]int64
+
+// addMissing records the time ms of an event for the missing-event steps
+// of hits, of rule ri with n steps.
+func (w *worker) addMissing(ri, n int, ms int64, hits []stageHit) {
+	if w.missing[ri] == nil {
+		w.missing[ri] = make([]missingTimes, n)
+	}
+	for _, h := range hits {
+		m := w.missing[ri][h.stage]
+		if m == nil {
+			m = missingTimes{}
+			w.missing[ri][h.stage] = m
+		}
+		for _, k := range h.keys {
+			m[k] = append(m[k], ms)
+		}
+	}
+}
+
 // stateful runs the ordered stage of rule ri, a sequence or a sample, on
 // its candidates from all workers, and returns its hits after its pipes.
 // docs are the workers' document stores.
-func (p *plan) stateful(ri int, cands []stateCand, docs []*docStore) []hit {
+func (p *plan) stateful(ri int, cands []stateCand, missing [][]missingTimes, docs []*docStore) []hit {
 	r := &p.rules[ri]
 	slices.SortFunc(cands, func(a, b stateCand) int { return compareOrdinal(&a.ord, &b.ord) })
 	var results []result
 	if r.query.Kind == match.Sequences {
-		results = matchSequences(r.query, cands)
+		results = matchSequences(r.query, cands, missing...)
 	} else {
 		results = matchSamples(r.query, cands)
 	}
@@ -235,8 +274,10 @@ func (k *keyState) empty() bool {
 	return true
 }
 
-// matchSequences runs the sequence q over the ordered candidates.
-func matchSequences(q *match.Query, cands []stateCand) []result {
+// matchSequences runs the sequence q over the ordered candidates, and the
+// times of events that only its missing-event steps take, by step (from
+// each worker; see addMissing).
+func matchSequences(q *match.Query, cands []stateCand, missingOnly ...[]missingTimes) []result {
 	n := len(q.Steps)
 	missing := make([]bool, n)
 	prev := make([]int, n) // the previous stage that is not missing; -1
@@ -258,7 +299,7 @@ func matchSequences(q *match.Query, cands []stateCand) []result {
 	}
 	var mi *missingIndex
 	if slices.Contains(missing, true) {
-		mi = newMissingIndex(cands, missing)
+		mi = newMissingIndex(cands, missing, missingOnly)
 	}
 
 	keys := map[match.JoinKey]*keyState{}
@@ -373,11 +414,21 @@ type missingIndex struct {
 	times []map[match.JoinKey][]int64
 }
 
-func newMissingIndex(cands []stateCand, missing []bool) *missingIndex {
+func newMissingIndex(cands []stateCand, missing []bool, only [][]missingTimes) *missingIndex {
 	mi := &missingIndex{times: make([]map[match.JoinKey][]int64, len(missing))}
 	for i, m := range missing {
 		if m {
 			mi.times[i] = map[match.JoinKey][]int64{}
+		}
+	}
+	for _, steps := range only {
+		for i, m := range steps {
+			if i >= len(missing) || !missing[i] {
+				continue
+			}
+			for k, times := range m {
+				mi.times[i][k] = append(mi.times[i][k], times...)
+			}
 		}
 	}
 	for ci := range cands {
@@ -387,6 +438,14 @@ func newMissingIndex(cands []stateCand, missing []bool) *missingIndex {
 			}
 			for _, k := range h.keys {
 				mi.times[h.stage][k] = append(mi.times[h.stage][k], cands[ci].ord.ms)
+			}
+		}
+	}
+	if len(only) > 0 {
+		// Times from several sources, each in its own order.
+		for _, m := range mi.times {
+			for _, times := range m {
+				slices.Sort(times)
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package match
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -38,7 +37,11 @@ type glob struct {
 	kind globKind
 	lit  string // the literal of the simple shapes
 	toks []tok  // globGeneral
-	fold bool
+	// flit and folded are lit and toks folded (AppendFold) when the glob
+	// ignores case, to be compared with values folded once.
+	flit   string
+	folded []tok
+	fold   bool
 	// numeric is set when the pattern's literal text could be in a
 	// number's text, so that the text of a number can match.
 	numeric bool
@@ -107,6 +110,16 @@ func newGlob(toks []tok, fold bool) *glob {
 		clean = append(clean, t)
 	}
 	g := &glob{toks: clean, fold: fold, kind: globGeneral, numeric: true}
+	g.folded = clean
+	if fold {
+		g.folded = make([]tok, len(clean))
+		for i, t := range clean {
+			if t.kind == tokLit {
+				t.s = string(AppendFold(nil, t.s))
+			}
+			g.folded[i] = t
+		}
+	}
 	for _, t := range clean {
 		g.numeric = g.numeric && (t.kind != tokLit || numberish(t.s))
 	}
@@ -126,41 +139,45 @@ func newGlob(toks []tok, fold bool) *glob {
 	case len(clean) == 3 && isStar(0) && isLit(1) && isStar(2):
 		g.kind, g.lit = globContains, clean[1].s
 	}
+	g.flit = g.lit
+	if fold {
+		g.flit = string(AppendFold(nil, g.lit))
+	}
 	return g
 }
 
 // match reports whether the whole of s matches.
 func (g *glob) match(s string) bool {
+	if !g.fold {
+		return g.matchFolded(s)
+	}
+	var buf [256]byte
+	return g.matchFolded(bytesString(AppendFold(buf[:0], s)))
+}
+
+// matchFolded reports whether the whole of s matches, s being folded
+// (AppendFold) when the glob ignores case: comparing the folded texts
+// byte by byte is comparing the texts rune by rune with simple case
+// folding, and folding a value once serves every pattern of a list.
+func (g *glob) matchFolded(s string) bool {
 	switch g.kind {
 	case globExact:
-		return equal(s, g.lit, g.fold)
+		return s == g.flit
 	case globAny:
 		return true
 	case globPrefix:
-		_, ok := prefix(s, g.lit, g.fold)
-		return ok
+		return strings.HasPrefix(s, g.flit)
 	case globSuffix:
-		if !g.fold {
-			return strings.HasSuffix(s, g.lit)
-		}
-		if len(s) >= len(g.lit) {
-			if tail := s[len(s)-len(g.lit):]; isASCII(tail) && isASCII(g.lit) {
-				return equalFoldASCII(tail, g.lit)
-			}
-		}
-		return g.general(s)
+		return strings.HasSuffix(s, g.flit)
 	case globContains:
-		if !g.fold {
-			return strings.Contains(s, g.lit)
-		}
-		return g.general(s)
+		return strings.Contains(s, g.flit)
 	}
 	return g.general(s)
 }
 
 // general matches token by token, backtracking to the last star.
 func (g *glob) general(s string) bool {
-	toks := g.toks
+	toks := g.folded
 	ti, si := 0, 0
 	starT, starS := -1, 0
 	for ti < len(toks) || si < len(s) {
@@ -179,8 +196,8 @@ func (g *glob) general(s string) bool {
 					continue
 				}
 			case tokLit:
-				if n, ok := prefix(s[si:], t.s, g.fold); ok {
-					si += n
+				if strings.HasPrefix(s[si:], t.s) {
+					si += len(t.s)
 					ti++
 					continue
 				}
@@ -206,38 +223,6 @@ func equal(a, b string, fold bool) bool {
 		return len(a) == len(b) && equalFoldASCII(a, b)
 	}
 	return strings.EqualFold(a, b)
-}
-
-// prefix reports whether s starts with p, and how many bytes of s matched.
-func prefix(s, p string, fold bool) (int, bool) {
-	if !fold {
-		return len(p), strings.HasPrefix(s, p)
-	}
-	if len(s) >= len(p) && isASCII(p) && isASCII(s[:len(p)]) {
-		return len(p), equalFoldASCII(s[:len(p)], p)
-	}
-	// Unicode: compare rune by rune with simple case folding.
-	i := 0
-	for _, pr := range p {
-		if i >= len(s) {
-			return 0, false
-		}
-		sr, n := utf8.DecodeRuneInString(s[i:])
-		if sr != pr && !foldEq(sr, pr) {
-			return 0, false
-		}
-		i += n
-	}
-	return i, true
-}
-
-func foldEq(a, b rune) bool {
-	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
-		if r == b {
-			return true
-		}
-	}
-	return false
 }
 
 func isASCII(s string) bool {

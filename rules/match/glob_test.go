@@ -38,6 +38,17 @@ func TestEQLGlob(t *testing.T) {
 		{"ÉTÉ*", "été.txt", true, true},
 		{"*ü?", "xÜyz", true, false},
 		{"*ü?", "xÜy", true, true},
+		// Folds that change the length in bytes: the Kelvin sign (3
+		// bytes) is k, the long s (2 bytes) is s; one rune each for ?.
+		{"*kit*", "a\u212Aitb", true, true},
+		{"\u212A?t", "kit", true, true},
+		{"?it", "\u212Ait", true, true},
+		{"*ſh", "bash", true, true},
+		{"*ſh", "bash", false, false},
+		// Values longer than the stack buffer for folding.
+		{"*needle*", strings.Repeat("x", 300) + "NEEDLE", true, true},
+		{"*needle", strings.Repeat("x", 300) + "needlE", true, true},
+		{"*needle", strings.Repeat("x", 300) + "needlx", true, false},
 	}
 	for _, tt := range tests {
 		if got := eqlGlob(tt.pattern, tt.fold).match(tt.value); got != tt.want {

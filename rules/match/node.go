@@ -179,8 +179,18 @@ func (n *globNode) test(x *fastjson.Value) bool {
 	if !ok {
 		return false
 	}
+	// The value is folded once for all the patterns that ignore case.
+	var buf [256]byte
+	var folded []byte
 	for _, g := range n.pats {
-		if g.match(s) {
+		t := s
+		if g.fold {
+			if folded == nil {
+				folded = AppendFold(buf[:0], s)
+			}
+			t = bytesString(folded)
+		}
+		if g.matchFolded(t) {
 			return true
 		}
 	}
