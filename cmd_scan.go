@@ -34,6 +34,8 @@ func scanCommand(ctx context.Context) *cli.Command {
 			&cli.BoolFlag{Name: "no-normalize", Usage: "do not fill in ECS fields on raw Winlogbeat, Winlogbeat 6 and flat Windows events: match exactly what Kibana would see"},
 			&cli.BoolFlag{Name: "all-indices", Usage: "apply every rule to every event, whatever indices the rule reads (its index patterns)"},
 			&cli.StringFlag{Name: "unknown-index", Value: "apply", Usage: "rules for events whose index is unknown (no _index, data_stream, agent or module fields): apply, or skip the rules with index patterns"},
+			&cli.StringFlag{Name: "cpuprofile", Usage: "write a Go CPU profile of the scan to `FILE` (go tool pprof)"},
+			&cli.StringFlag{Name: "memprofile", Usage: "write a Go heap profile at the end of the scan to `FILE` (go tool pprof)"},
 		}, filterFlags...),
 		Action: func(c *cli.Context) error { return runScan(ctx, c) },
 	}
@@ -65,6 +67,20 @@ func runScan(ctx context.Context, c *cli.Context) error {
 	case "apply", "skip":
 	default:
 		return &exitError{exitIncomplete, fmt.Errorf("scan: --unknown-index is apply or skip, not %q", c.String("unknown-index"))}
+	}
+	if f := c.String("cpuprofile"); f != "" {
+		stop, err := startCPUProfile(f)
+		if err != nil {
+			return &exitError{exitIncomplete, fmt.Errorf("scan: --cpuprofile: %v", err)}
+		}
+		defer stop()
+	}
+	if f := c.String("memprofile"); f != "" {
+		defer func() {
+			if err := writeHeapProfile(f); err != nil {
+				fmt.Fprintf(stderr, "dredge: --memprofile: %v\n", err)
+			}
+		}()
 	}
 	rs, ruleSet, err := loadRules(c)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // share it: it is read-only.
 type Path struct {
 	name  string
+	id    int32 // the same for paths of the same parts (Doc's memo)
 	parts []string
 	// keys[i][j-i-1] is parts[i:j] joined with dots: every key that can hold
 	// the rest of the path from part i on, longest first.
@@ -28,7 +29,7 @@ func NewPath(name string) *Path { return NewPathParts(strings.Split(name, ".")) 
 
 // NewPathParts compiles a field name given as its parts.
 func NewPathParts(parts []string) *Path {
-	p := &Path{name: strings.Join(parts, "."), parts: parts}
+	p := &Path{name: strings.Join(parts, "."), parts: parts, id: pathID(parts)}
 	p.keys = make([][]string, len(parts))
 	for i := range parts {
 		for j := len(parts); j > i; j-- {

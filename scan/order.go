@@ -68,15 +68,8 @@ func compareTiebreak(a, b *tiebreak) int {
 	return 0
 }
 
-// ordinal reads the place of the event v at input, line and pos in the
-// order of rule r.
-func (r *planRule) ordinal(v *fastjson.Value, input, line, pos int) ordinal {
-	t, ok := event.Time(v, r.order)
-	return r.ordinalAt(v, t, ok, input, line, pos)
-}
-
-// ordinalAt is ordinal for an event whose time in the rule's order, read
-// already, is t when ok.
+// ordinalAt is the place of the event v at input, line and pos in the
+// order of rule r, its time in that order read already: t when ok.
 func (r *planRule) ordinalAt(v *fastjson.Value, t time.Time, ok bool, input, line, pos int) ordinal {
 	o := ordinal{input: input, line: line, pos: pos}
 	if ok {

@@ -249,27 +249,30 @@ func (s *state) finish(ws []*worker) *report.Result {
 		defer w.docs.close()
 	}
 	hits = append(hits, s.plan.thresholds(ws, docs)...)
+	// The ordered stage of each sequence and sample rule, rules on as many
+	// goroutines as there are workers.
+	stateHits := make([][]hit, len(s.plan.rules))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range s.cfg.Workers {
+		wg.Go(func() {
+			for ri := range next {
+				stateHits[ri] = s.plan.stateful(ri, stateCands(ws, ri), gatherMissing(ws, ri), docs)
+			}
+		})
+	}
 	for ri := range s.plan.rules {
-		// The candidates of all workers in one slice, each worker's let
-		// go as soon as it is copied.
-		n := 0
 		for _, w := range ws {
-			n += len(w.stateful[ri])
-		}
-		if n == 0 {
-			continue
-		}
-		cs := make([]stateCand, 0, n)
-		var missing [][]missingTimes
-		for _, w := range ws {
-			cs = append(cs, w.stateful[ri]...)
-			w.stateful[ri] = nil
-			if w.missing[ri] != nil {
-				missing = append(missing, w.missing[ri])
-				w.missing[ri] = nil
+			if w.stateful[ri].n > 0 {
+				next <- ri
+				break
 			}
 		}
-		hits = append(hits, s.plan.stateful(ri, cs, missing, docs)...)
+	}
+	close(next)
+	wg.Wait()
+	for _, h := range stateHits {
+		hits = append(hits, h...)
 	}
 	if s.cfg.Order == QueryOrder {
 		slices.SortStableFunc(hits, func(a, b hit) int { return compareOrdinal(&a.ord, &b.ord) })
@@ -361,10 +364,14 @@ type worker struct {
 	// stateful are the candidates of each sequence and sample rule, by
 	// rule index; docs holds their documents, and index is the worker's
 	// place among the workers, which their records name.
-	stateful [][]stateCand
+	stateful []candList
 	// missing are the times of the events that only missing-event steps
 	// of a sequence take, by rule index and step (addMissing).
 	missing [][]missingTimes
+	// hitSlab and keySlab hold the stages and join keys of candidates
+	// (candidate).
+	hitSlab []stageHit
+	keySlab []match.JoinKey
 	docs    docStore
 	// thr holds the worker's threshold groups (threshold.go).
 	thr   thresholdState
@@ -379,6 +386,8 @@ type worker struct {
 	problems []problem
 	first    time.Time
 	last     time.Time
+	// doc is the current event, with the fields the rules read so far.
+	doc event.Doc
 	// at is the current event's @timestamp, when atOK: most rules order
 	// and report events by it, read once.
 	at   time.Time
@@ -392,12 +401,42 @@ type worker struct {
 }
 
 func newWorker(p *plan, inputs, index int) *worker {
-	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([][]stateCand, len(p.rules)),
+	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([]candList, len(p.rules)),
 		missing: make([][]missingTimes, len(p.rules)),
 		cats:    make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats)), sel: newSelector(p.disp)}
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// stateCands gathers the candidates of rule ri from all workers in one
+// slice, each worker's let go as soon as it is copied.
+func stateCands(ws []*worker, ri int) []stateCand {
+	n := 0
+	for _, w := range ws {
+		n += w.stateful[ri].n
+	}
+	cs := make([]stateCand, 0, n)
+	for _, w := range ws {
+		for _, b := range w.stateful[ri].blocks {
+			cs = append(cs, b...)
+		}
+		w.stateful[ri] = candList{}
+	}
+	return cs
+}
+
+// gatherMissing gathers the workers' times of events that only
+// missing-event steps of rule ri take.
+func gatherMissing(ws []*worker, ri int) [][]missingTimes {
+	var missing [][]missingTimes
+	for _, w := range ws {
+		if w.missing[ri] != nil {
+			missing = append(missing, w.missing[ri])
+			w.missing[ri] = nil
+		}
+	}
+	return missing
+}
 
 // chunk processes every event of one chunk.
 func (w *worker) chunk(j job) {
@@ -457,6 +496,7 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 			w.osDerived++
 		}
 	}
+	w.doc.Reset(ev)
 	w.at, w.atOK = event.Time(ev, w.plan.timestamp)
 	if t, ok := w.at, w.atOK; ok {
 		if w.first.IsZero() || t.Before(w.first) {
@@ -512,7 +552,7 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 		}
 		prog := units[u].prog
 		u = nextUnit(picked, u+1)
-		if !w.isCategory(ev, r.cat, r.category) || !prog.Match(ev) {
+		if !w.isCategory(ev, r.cat, r.category) || !prog.MatchDoc(&w.doc) {
 			continue
 		}
 		t, _ := w.time(ev, r.times)

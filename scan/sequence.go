@@ -3,6 +3,7 @@ package scan
 import (
 	"slices"
 	"time"
+	"unsafe"
 
 	"dredge/report"
 	"dredge/rules/match"
@@ -78,27 +79,50 @@ type stageHit struct {
 // cannot match it: dispatch.go).
 func (w *worker) candidate(ri int, steps uint64, v *fastjson.Value, input int, origin report.Origin, pos int, index string, store func() docRef) {
 	r := &w.plan.rules[ri]
-	var hits []stageHit
+	// The stages and keys are cut from the worker's slabs: one allocation
+	// for many candidates.
+	if cap(w.hitSlab)-len(w.hitSlab) < 2*len(r.steps) {
+		w.hitSlab = make([]stageHit, 0, max(slabSize, 2*len(r.steps)))
+	}
+	start := len(w.hitSlab)
+	// discard gives back what an event that is not recorded took of the
+	// slabs, when they are still the same.
+	hs, ks := w.hitSlab, w.keySlab
+	discard := func() {
+		if unsafe.SliceData(w.hitSlab) == unsafe.SliceData(hs) {
+			w.hitSlab = hs
+		}
+		if unsafe.SliceData(w.keySlab) == unsafe.SliceData(ks) {
+			w.keySlab = ks
+		}
+	}
 	for i, ps := range r.steps {
 		if i < 64 && steps&(1<<i) == 0 {
 			continue
 		}
-		if !w.isCategory(v, r.cat, ps.step.Category) || !w.plan.disp.program(ri, i, ps.step.Program).Match(v) {
+		if !w.isCategory(v, r.cat, ps.step.Category) || !w.plan.disp.program(ri, i, ps.step.Program).MatchDoc(&w.doc) {
 			continue
 		}
-		keys := ps.step.JoinKeys(nil, v)
-		if len(keys) == 0 {
+		if cap(w.keySlab)-len(w.keySlab) < 16 {
+			w.keySlab = make([]match.JoinKey, 0, slabSize)
+		}
+		from := len(w.keySlab)
+		keys := ps.step.JoinKeys(w.keySlab, &w.doc)
+		if len(keys) == from {
 			continue // a join key that is not optional has no value
 		}
+		w.keySlab, keys = keys, keys[from:len(keys):len(keys)]
 		for _, st := range ps.stages {
-			hits = append(hits, stageHit{stage: st, keys: keys})
+			w.hitSlab = append(w.hitSlab, stageHit{stage: st, keys: keys})
 		}
 	}
+	hits := w.hitSlab[start:len(w.hitSlab):len(w.hitSlab)]
 	if len(hits) == 0 {
 		return
 	}
 	ord := w.ordinal(r, v, input, origin.Line, pos)
 	if r.query.Kind == match.Sequences && !ord.hasTime {
+		discard()
 		return // an event without a time has no place in a sequence
 	}
 	if r.query.Kind == match.Sequences && onlyMissing(r.query, hits) {
@@ -106,6 +130,7 @@ func (w *worker) candidate(ri int, steps uint64, v *fastjson.Value, input int, o
 		// event for ![any where ...]) the matcher needs only the time, by
 		// step and join key: a few bytes rather than a record.
 		w.addMissing(ri, len(r.query.Steps), ord.ms, hits)
+		discard()
 		return
 	}
 	c := stateCand{ord: ord, index: index, w: int32(w.index), hits: hits}
@@ -121,8 +146,29 @@ func (w *worker) candidate(ri int, steps uint64, v *fastjson.Value, input int, o
 	if t, ok := w.time(v, r.times); ok {
 		c.sec, c.nsec, c.hasAt = t.Unix(), int32(t.Nanosecond()), true
 	}
-	w.stateful[ri] = append(w.stateful[ri], c)
+	w.stateful[ri].add(c)
 }
+
+// candList is a list of candidates in blocks, which grow to maxBlock:
+// adding to it never copies what it holds.
+type candList struct {
+	blocks [][]stateCand
+	n      int
+}
+
+const maxBlock = 1024
+
+func (l *candList) add(c stateCand) {
+	if len(l.blocks) == 0 || len(l.blocks[len(l.blocks)-1]) == cap(l.blocks[len(l.blocks)-1]) {
+		l.blocks = append(l.blocks, make([]stateCand, 0, min(maxBlock, max(16, l.n))))
+	}
+	b := &l.blocks[len(l.blocks)-1]
+	*b = append(*b, c)
+	l.n++
+}
+
+// slabSize is how many stage hits or join keys a worker allocates at once.
+const slabSize = 1024
 
 // onlyMissing reports whether every stage of hits is a missing-event step
 // of sequence q.

@@ -68,7 +68,12 @@ type Program struct {
 }
 
 // Match reports whether the event v satisfies the query.
-func (p *Program) Match(v *fastjson.Value) bool { return p.root.eval(v) }
+func (p *Program) Match(v *fastjson.Value) bool { return p.root.eval(&event.Doc{V: v}) }
+
+// MatchDoc reports whether the event of d satisfies the query, reading its
+// fields through d's memo: a scanner that evaluates many queries on each
+// event gives them all the same Doc.
+func (p *Program) MatchDoc(d *event.Doc) bool { return p.root.eval(d) }
 
 type compiler struct {
 	opts   Options

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"dredge/event"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -151,7 +152,7 @@ func TestKQLFastPathMatchesWalk(t *testing.T) {
 		for range 3000 {
 			doc := g.event()
 			v := fastjson.MustParse(doc)
-			a, b := fast.eval(v), walk.eval(v)
+			a, b := fast.eval(event.NewDoc(v)), walk.eval(&event.Doc{V: v})
 			if a != b {
 				t.Errorf("%s on %s: by path %v, by walk %v", cond, doc, a, b)
 				break
@@ -193,7 +194,7 @@ func FuzzKQLFastPath(f *testing.F) {
 			t.Fatalf("generated %s: %v", doc, err)
 		}
 		for i, p := range pairs {
-			if a, b := p.fast.eval(v), p.walk.eval(v); a != b {
+			if a, b := p.fast.eval(event.NewDoc(v)), p.walk.eval(&event.Doc{V: v}); a != b {
 				t.Errorf("%s on %s: by path %v, by walk %v", kqlFastpathConds[i], doc, a, b)
 			}
 		}
@@ -208,6 +209,7 @@ func TestKQLAllocations(t *testing.T) {
 		`"process":{"name":"zsh","pid":7,"args":["zsh","-c","id"],"command_line":"zsh -c id","parent":{"name":"sshd"}},` +
 		`"source":{"ip":"10.6.48.157","port":52000},"message":"Process zsh started by sshd for user root",` +
 		`"user":{"name":"root","id":0}}`)
+	d := event.NewDoc(v) // as a scanner evaluates: one Doc, Reset per event
 	for _, q := range []string{
 		`process.name:bash`,
 		`process.name:(bash or sh or dash or ksh or csh or tcsh or fish or ash or busybox or python)`,
@@ -238,7 +240,7 @@ func TestKQLAllocations(t *testing.T) {
 		if p.Match(v) {
 			t.Fatalf("%s matches the probe event", q)
 		}
-		if n := testing.AllocsPerRun(50, func() { p.Match(v) }); n != 0 {
+		if n := testing.AllocsPerRun(50, func() { d.Reset(v); p.MatchDoc(d) }); n != 0 {
 			t.Errorf("%s: %v allocations per event", q, n)
 		}
 	}

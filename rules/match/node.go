@@ -16,14 +16,14 @@ import (
 // node is one compiled condition. Nodes are immutable and safe for
 // concurrent use: all per-evaluation state lives on the stack.
 type node interface {
-	eval(v *fastjson.Value) bool
+	eval(d *event.Doc) bool
 }
 
 type andNode []node
 
-func (n andNode) eval(v *fastjson.Value) bool {
+func (n andNode) eval(d *event.Doc) bool {
 	for _, x := range n {
-		if !x.eval(v) {
+		if !x.eval(d) {
 			return false
 		}
 	}
@@ -32,9 +32,9 @@ func (n andNode) eval(v *fastjson.Value) bool {
 
 type orNode []node
 
-func (n orNode) eval(v *fastjson.Value) bool {
+func (n orNode) eval(d *event.Doc) bool {
 	for _, x := range n {
-		if x.eval(v) {
+		if x.eval(d) {
 			return true
 		}
 	}
@@ -45,16 +45,16 @@ func (n orNode) eval(v *fastjson.Value) bool {
 // not hold, a missing field included.
 type notNode struct{ x node }
 
-func (n notNode) eval(v *fastjson.Value) bool { return !n.x.eval(v) }
+func (n notNode) eval(d *event.Doc) bool { return !n.x.eval(d) }
 
 type constNode bool
 
-func (n constNode) eval(*fastjson.Value) bool { return bool(n) }
+func (n constNode) eval(*event.Doc) bool { return bool(n) }
 
 // existsNode holds when the field has a value that is not null.
 type existsNode struct{ path *event.Path }
 
-func (n existsNode) eval(v *fastjson.Value) bool { return n.path.Exists(v) }
+func (n existsNode) eval(d *event.Doc) bool { return n.path.ExistsDoc(d) }
 
 // eqNode holds when any value of the field, read as keyword text, equals want.
 type eqNode struct {
@@ -63,7 +63,7 @@ type eqNode struct {
 	fold bool
 }
 
-func (n *eqNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.test) }
+func (n *eqNode) eval(d *event.Doc) bool { return n.path.VisitDoc(d, n.test) }
 
 // test is the condition on one value; KQL's field-name walks use it alone.
 func (n *eqNode) test(x *fastjson.Value) bool {
@@ -127,7 +127,7 @@ func newIn(path *event.Path, list []string, fold bool) *inNode {
 	return n
 }
 
-func (n *inNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.test) }
+func (n *inNode) eval(d *event.Doc) bool { return n.path.VisitDoc(d, n.test) }
 
 func (n *inNode) test(x *fastjson.Value) bool {
 	if x.Type() == fastjson.TypeNumber {
@@ -169,7 +169,7 @@ type globNode struct {
 	pats []*glob
 }
 
-func (n *globNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.test) }
+func (n *globNode) eval(d *event.Doc) bool { return n.path.VisitDoc(d, n.test) }
 
 func (n *globNode) test(x *fastjson.Value) bool {
 	if x.Type() == fastjson.TypeNumber && !anyNumeric(n.pats) {
@@ -213,8 +213,8 @@ type regexNode struct {
 	res  []*regexp.Regexp
 }
 
-func (n *regexNode) eval(v *fastjson.Value) bool {
-	return n.path.Visit(v, func(x *fastjson.Value) bool {
+func (n *regexNode) eval(d *event.Doc) bool {
+	return n.path.VisitDoc(d, func(x *fastjson.Value) bool {
 		s, ok := event.Text(x)
 		if !ok {
 			return false
@@ -258,7 +258,7 @@ const (
 	opGe
 )
 
-func (n *cmpNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.test) }
+func (n *cmpNode) eval(d *event.Doc) bool { return n.path.VisitDoc(d, n.test) }
 
 func (n *cmpNode) test(x *fastjson.Value) bool {
 	var c int
@@ -332,8 +332,8 @@ type timeEqNode struct {
 	tm   time.Time
 }
 
-func (n *timeEqNode) eval(v *fastjson.Value) bool {
-	return n.path.Visit(v, func(x *fastjson.Value) bool {
+func (n *timeEqNode) eval(d *event.Doc) bool {
+	return n.path.VisitDoc(d, func(x *fastjson.Value) bool {
 		switch x.Type() {
 		case fastjson.TypeString:
 			s, _ := event.Text(x)

@@ -230,13 +230,13 @@ type JoinKey string
 // step, when several keys hold many values each.
 const maxJoinKeys = 4096
 
-// JoinKeys appends to dst the join keys of the event v for step s: one for
+// JoinKeys appends to dst the join keys of the event of d for step s: one for
 // each combination of the values of its key fields, when some hold several
 // values (the cartesian product, in Elasticsearch's order). A field that is
 // missing or null, or holds only nulls, has the value null: the event then
 // has no key for the step (nothing is appended), unless the key is optional
 // (?field). Repeated values count once.
-func (s *Step) JoinKeys(dst []JoinKey, v *fastjson.Value) []JoinKey {
+func (s *Step) JoinKeys(dst []JoinKey, d *event.Doc) []JoinKey {
 	if len(s.Keys) == 0 {
 		return append(dst, "")
 	}
@@ -246,7 +246,7 @@ func (s *Step) JoinKeys(dst []JoinKey, v *fastjson.Value) []JoinKey {
 	b, single := buf[:0], true
 	for _, k := range s.Keys {
 		n := 0
-		k.path.Visit(v, func(x *fastjson.Value) bool {
+		k.path.VisitDoc(d, func(x *fastjson.Value) bool {
 			t, ok := event.Text(x)
 			if !ok {
 				return false
@@ -283,7 +283,7 @@ func (s *Step) JoinKeys(dst []JoinKey, v *fastjson.Value) []JoinKey {
 	values := make([][]string, len(s.Keys))
 	n := 1
 	for i, k := range s.Keys {
-		values[i] = keyValues(k.path, v)
+		values[i] = keyValues(k.path, d)
 		if len(values[i]) == 0 && !k.Optional {
 			return dst
 		}
@@ -354,9 +354,9 @@ func lastKeyValue(b []byte) []byte {
 
 // keyValues returns the distinct non-null scalar values of a key field as
 // text, in the order of the event.
-func keyValues(p *event.Path, v *fastjson.Value) []string {
+func keyValues(p *event.Path, d *event.Doc) []string {
 	var out []string
-	p.Visit(v, func(x *fastjson.Value) bool {
+	p.VisitDoc(d, func(x *fastjson.Value) bool {
 		s, ok := event.Text(x)
 		if !ok {
 			return false

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"dredge/event"
 	"reflect"
 	"strings"
 	"testing"
@@ -149,7 +150,7 @@ func TestJoinKeys(t *testing.T) {
 			q := compileQuery(t, tt.query)
 			v := fastjson.MustParse(tt.event)
 			var got []string
-			for _, k := range q.Steps[0].JoinKeys(nil, v) {
+			for _, k := range q.Steps[0].JoinKeys(nil, &event.Doc{V: v}) {
 				var parts []string
 				for _, x := range k.Values() {
 					if x == nil {
@@ -176,7 +177,7 @@ func TestJoinKeyEncoding(t *testing.T) {
 		`{"k":"ab","j":"c"}`, `{"k":"a","j":"bc"}`, `{"k":"a\u0000","j":"bc"}`, `{"k":"","j":"abc"}`,
 		`{"k":"N","j":"x"}`, `{"k":"S","j":"x"}`, `{"k":"\u0001a","j":"c"}`,
 	} {
-		for _, k := range q.Steps[0].JoinKeys(nil, fastjson.MustParse(ev)) {
+		for _, k := range q.Steps[0].JoinKeys(nil, event.NewDoc(fastjson.MustParse(ev))) {
 			if other, ok := seen[k]; ok {
 				t.Errorf("%s and %s give the same key", ev, other)
 			}

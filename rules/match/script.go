@@ -350,12 +350,12 @@ type scriptNode struct {
 	x     xexpr
 }
 
-func (n *scriptNode) eval(v *fastjson.Value) bool {
+func (n *scriptNode) eval(d *event.Doc) bool {
 	if len(n.paths) == 0 {
 		r := n.x.eval(nil)
 		return r.k == kBool && r.b
 	}
-	b := binder{n: n, v: v, budget: maxBindings}
+	b := binder{n: n, d: d, budget: maxBindings}
 	var buf [8]value
 	if len(n.paths) <= len(buf) {
 		b.slots = buf[:len(n.paths)]
@@ -367,7 +367,7 @@ func (n *scriptNode) eval(v *fastjson.Value) bool {
 
 type binder struct {
 	n      *scriptNode
-	v      *fastjson.Value
+	d      *event.Doc
 	slots  []value
 	budget int
 	spent  bool // the budget ran out: stop, without a match
@@ -386,7 +386,7 @@ func (b *binder) bind(i int) bool {
 		return r.k == kBool && r.b
 	}
 	seen := false
-	hit := b.n.paths[i].Visit(b.v, func(x *fastjson.Value) bool {
+	hit := b.n.paths[i].VisitDoc(b.d, func(x *fastjson.Value) bool {
 		if b.spent {
 			return true
 		}

@@ -271,8 +271,8 @@ type cidrNode struct {
 	ranges []ipRange
 }
 
-func (n *cidrNode) eval(v *fastjson.Value) bool {
-	return n.path.Visit(v, func(x *fastjson.Value) bool {
+func (n *cidrNode) eval(d *event.Doc) bool {
+	return n.path.VisitDoc(d, func(x *fastjson.Value) bool {
 		if x.Type() != fastjson.TypeString {
 			return false
 		}

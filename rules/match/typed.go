@@ -531,7 +531,7 @@ type valuesNode struct {
 	t    valueTest
 }
 
-func (n *valuesNode) eval(v *fastjson.Value) bool { return n.path.Visit(v, n.t.test) }
+func (n *valuesNode) eval(d *event.Doc) bool { return n.path.VisitDoc(d, n.t.test) }
 
 // nestedNode is KQL's field:{ query }: it holds when the query holds for
 // one of the objects under the field, all its conditions on that object.
@@ -540,8 +540,9 @@ type nestedNode struct {
 	x    node
 }
 
-func (n *nestedNode) eval(v *fastjson.Value) bool {
-	return n.path.Visit(v, func(o *fastjson.Value) bool {
-		return o.Type() == fastjson.TypeObject && n.x.eval(o)
+func (n *nestedNode) eval(d *event.Doc) bool {
+	return n.path.VisitDoc(d, func(o *fastjson.Value) bool {
+		// The inner query reads the object's fields, not the event's.
+		return o.Type() == fastjson.TypeObject && n.x.eval(d.Sub(o))
 	})
 }

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"dredge/event"
 	"strings"
 	"unsafe"
 
@@ -83,13 +84,13 @@ type fieldsNode struct {
 	tests [numKinds]valueTest
 }
 
-func (n *fieldsNode) eval(v *fastjson.Value) bool {
+func (n *fieldsNode) eval(d *event.Doc) bool {
 	var buf [256]byte
 	name := append(buf[:0], n.start...)
-	if v.Type() != fastjson.TypeObject {
+	if d.V.Type() != fastjson.TypeObject {
 		return false
 	}
-	return n.object(v, name, 0)
+	return n.object(d.V, name, 0)
 }
 
 func (n *fieldsNode) object(x *fastjson.Value, name []byte, depth int) bool {
