@@ -106,14 +106,21 @@ var (
 	benchErr  error
 )
 
-// benchSize is how much NDJSON to generate.
-var benchSize int64 = 100 << 20
+// benchSize is how much NDJSON to generate: 100 MiB, or
+// $DREDGE_BENCH_MB MiB (a few for a run under valgrind, whose counts of
+// instructions do not depend on what else the machine runs).
+var benchSize = func() int64 {
+	if mb, err := strconv.Atoi(os.Getenv("DREDGE_BENCH_MB")); err == nil && mb > 0 {
+		return int64(mb) << 20
+	}
+	return 100 << 20
+}()
 
 func benchData(b *testing.B) benchFiles {
 	b.Helper()
 	benchOnce.Do(func() {
 		start := time.Now()
-		benchRes, benchErr = writeBenchFiles(filepath.Join(os.TempDir(), "dredge-bench-scan"))
+		benchRes, benchErr = writeBenchFiles(filepath.Join(os.TempDir(), fmt.Sprintf("dredge-bench-scan-%d", benchSize>>20)))
 		if benchErr == nil {
 			b.Logf("generated %d events, %d bytes, in %v: %s", benchRes.events, benchRes.size, time.Since(start).Round(time.Millisecond), benchRes.plain)
 		}

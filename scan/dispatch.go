@@ -9,9 +9,8 @@ import (
 	"sync"
 	"unsafe"
 
+	"dredge/event"
 	"dredge/rules/match"
-
-	"github.com/valyala/fastjson"
 )
 
 // The rule index. With a whole collection loaded (some 1,700 rules), most
@@ -32,9 +31,10 @@ import (
 //     process.command_line needs. It is a candidate only when the event
 //     meets them all: a map from value to rules, and one Aho-Corasick pass
 //     over each folded value (ac.go), find the rules whose keys it meets.
-//   - The fields are read in one walk over the event (fields.go), and the
-//     conditions the index has checked are left out of the predicates the
-//     workers evaluate (match.Program.Without).
+//   - A field is read only when the signature or a key needs it, through
+//     the event's Doc (fields.go), whose memo the rules then read it from;
+//     the conditions the index has checked are left out of the predicates
+//     the workers evaluate (match.Program.Without).
 //
 // The requirements are necessary conditions, so the rules left out could
 // not have matched: the hits are those of evaluating every rule
@@ -444,11 +444,11 @@ func newSelector(d *dispatch) *selector {
 	return s
 }
 
-// pick selects the rules that may match event v, whose wrapped hit named
+// pick selects the rules that may match the event of doc, whose wrapped hit named
 // the index wrapped ("" when none), and returns them as a bitset over the
 // plan's rules, valid until the next call.
-func (s *selector) pick(v *fastjson.Value, wrapped string) []uint64 {
-	d := s.d
+func (s *selector) pick(doc *event.Doc, wrapped string) []uint64 {
+	d, v := s.d, doc.V
 	// The index: the hit's, or the usual data_stream object's, without
 	// reading the other fields when no signature or key needs them.
 	var known bool
@@ -457,9 +457,7 @@ func (s *selector) pick(v *fastjson.Value, wrapped string) []uint64 {
 	} else {
 		s.index, known = dataStreamIndex(s.index[:0], v)
 	}
-	if !known || len(d.sig) > 0 || len(d.keys) > 0 {
-		s.vals.read(v)
-	}
+	s.vals.read(doc)
 	if !known {
 		s.index = d.idx.index(s.index[:0], s.vals, "")
 	}

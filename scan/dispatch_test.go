@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"dredge/event"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -223,7 +224,7 @@ func TestEventIndex(t *testing.T) {
 			set := newFieldSet()
 			f := addIndexFields(set)
 			r := newFieldValues(set)
-			r.read(fastjson.MustParse(c.event))
+			r.read(event.NewDoc(fastjson.MustParse(c.event)))
 			if got := string(f.index(nil, r, c.wrapped)); got != c.want {
 				t.Errorf("index = %q, want %q", got, c.want)
 			}

@@ -538,7 +538,7 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 	clear(w.catRead)
 	// The rules and steps that may match the event (dispatch.go), in
 	// rule order.
-	picked, units := w.sel.pick(ev, index), w.plan.disp.units
+	picked, units := w.sel.pick(&w.doc, index), w.plan.disp.units
 	for u := nextUnit(picked, 0); u >= 0; {
 		ri := units[u].rule
 		r := &w.plan.rules[ri]
