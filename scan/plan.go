@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -55,6 +56,10 @@ type planRule struct {
 	// stages each one stands for (a step with runs=N stands for N); the
 	// until step is stage len(query.Steps).
 	steps []planStep
+	// first is the first stage of a sequence that is not a missing-event
+	// step, and firstStep the step (in steps) that stands for it; -1 when
+	// the rule is not a sequence or has more than 64 steps. See gate.go.
+	first, firstStep int
 	// cat is the index in plan.cats of the field of the rule's event
 	// categories, and category the category of an event query; -1 and ""
 	// when the query does not look at categories.
@@ -133,6 +138,23 @@ func newPlan(rs []*rules.Rule, inputs []decode.Input) *plan {
 			}
 			if pr.query.Until != nil {
 				add(pr.query.Until, len(pr.query.Steps))
+			}
+		}
+		pr.first, pr.firstStep = -1, -1
+		if pr.query.Kind == match.Sequences && len(pr.steps) <= 64 {
+			for stage, st := range pr.query.Steps {
+				if !st.Missing {
+					pr.first = stage
+					break
+				}
+			}
+			for j, ps := range pr.steps {
+				if pr.first >= 0 && slices.Contains(ps.stages, pr.first) {
+					pr.firstStep = j
+				}
+			}
+			if pr.firstStep < 0 {
+				pr.first = -1
 			}
 		}
 		pr.threshold = newPlanThreshold(r)

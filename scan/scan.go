@@ -79,6 +79,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 	}
 	plan := newPlan(cfg.Rules, inputs)
 	plan.disp = newDispatch(plan, cfg)
+	gate := newGate(plan, inputs, cfg)
 	if !cfg.NoNormalize {
 		plan.norm = normalize.New()
 	}
@@ -119,6 +120,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 	var workers sync.WaitGroup
 	for w := range results {
 		wk := newWorker(plan, len(inputs), w)
+		wk.gate = gate
 		results[w] = wk
 		workers.Add(1)
 		go func() {
@@ -132,6 +134,9 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 		}()
 	}
 	workers.Wait()
+	if todo := gate.redo(results, plan.disp.words); len(todo) > 0 && ctx.Err() == nil {
+		s.redo(ctx, todo, results)
+	}
 
 	res := s.finish(results)
 	if err := ctx.Err(); err != nil {
@@ -148,6 +153,9 @@ type job struct {
 	input int
 	name  string
 	chunk *decode.Chunk
+	// redo, when set, are the only units to evaluate: the chunk is read
+	// again for later steps of sequences (gate.go).
+	redo []uint64
 }
 
 // state is what the readers share.
@@ -368,6 +376,13 @@ type worker struct {
 	// missing are the times of the events that only missing-event steps
 	// of a sequence take, by rule index and step (addMissing).
 	missing [][]missingTimes
+	// gate leaves out the later steps of sequences not started (gate.go):
+	// skip are the units left out of the current chunk, when skipping;
+	// passed the chunks some were left out of.
+	gate     *gate
+	skip     []uint64
+	skipping bool
+	passed   []passed
 	// hitSlab and keySlab hold the stages and join keys of candidates
 	// (candidate).
 	hitSlab []stageHit
@@ -403,7 +418,8 @@ type worker struct {
 func newWorker(p *plan, inputs, index int) *worker {
 	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([]candList, len(p.rules)),
 		missing: make([][]missingTimes, len(p.rules)),
-		cats:    make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats)), sel: newSelector(p.disp)}
+		cats:    make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats)), sel: newSelector(p.disp),
+		skip: make([]uint64, p.disp.words)}
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -441,6 +457,9 @@ func gatherMissing(ws []*worker, ri int) [][]missingTimes {
 // chunk processes every event of one chunk.
 func (w *worker) chunk(j job) {
 	c := j.chunk
+	if j.redo == nil {
+		w.begin(j)
+	}
 	data := c.Data
 	k := 0
 	for len(data) > 0 {
@@ -471,7 +490,11 @@ func (w *worker) chunk(j job) {
 // event evaluates the rules on the event on line lineNo, the pos'th line of
 // its chunk.
 func (w *worker) event(j job, lineNo, pos int, line []byte) {
+	redo := j.redo != nil
 	v, err := w.parser.ParseBytes(line)
+	if err != nil && redo {
+		return // reported the first time
+	}
 	if err != nil {
 		w.problems = append(w.problems, problem{j.input, report.Problem{
 			File: j.name, Line: lineNo, Kind: decode.KindMalformed, Reason: "malformed json: " + err.Error(),
@@ -479,26 +502,31 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 		return
 	}
 	if v.Type() != fastjson.TypeObject {
+		if redo {
+			return
+		}
 		w.problems = append(w.problems, problem{j.input, report.Problem{
 			File: j.name, Line: lineNo, Kind: decode.KindMalformed, Reason: "not a json object: " + v.Type().String(),
 		}})
 		return
 	}
-	w.events[j.input]++
+	if !redo {
+		w.events[j.input]++
+	}
 	ev, index, wrapped := unwrap(v)
 	if w.plan.norm != nil {
 		w.arena.Reset()
 		r := w.plan.norm.ApplyIndex(ev, &w.arena, index)
-		if r.Added > 0 {
+		if r.Added > 0 && !redo {
 			w.shapes[r.Shape]++
 		}
-		if r.HostOSTypeDerived {
+		if r.HostOSTypeDerived && !redo {
 			w.osDerived++
 		}
 	}
 	w.doc.Reset(ev)
 	w.at, w.atOK = event.Time(ev, w.plan.timestamp)
-	if t, ok := w.at, w.atOK; ok {
+	if t, ok := w.at, w.atOK; ok && !redo {
 		if w.first.IsZero() || t.Before(w.first) {
 			w.first = t
 		}
@@ -538,7 +566,19 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 	clear(w.catRead)
 	// The rules and steps that may match the event (dispatch.go), in
 	// rule order.
+	noIndex := w.sel.noIndex
 	picked, units := w.sel.pick(&w.doc, index), w.plan.disp.units
+	switch {
+	case redo:
+		w.sel.noIndex = noIndex // counted the first time
+		for i := range picked {
+			picked[i] &= j.redo[i]
+		}
+	case w.skipping:
+		for i := range picked {
+			picked[i] &^= w.skip[i]
+		}
+	}
 	for u := nextUnit(picked, 0); u >= 0; {
 		ri := units[u].rule
 		r := &w.plan.rules[ri]
@@ -601,7 +641,7 @@ func (w *worker) isCategory(v *fastjson.Value, cat int, want string) bool {
 	if !w.catRead[cat] {
 		w.catRead[cat] = true
 		w.cats[cat] = w.cats[cat][:0]
-		w.plan.cats[cat].Visit(v, func(x *fastjson.Value) bool {
+		w.plan.cats[cat].VisitDoc(&w.doc, func(x *fastjson.Value) bool {
 			if s, ok := event.Text(x); ok {
 				w.cats[cat] = append(w.cats[cat], s)
 			}

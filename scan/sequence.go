@@ -133,6 +133,14 @@ func (w *worker) candidate(ri int, steps uint64, v *fastjson.Value, input int, o
 		discard()
 		return
 	}
+	if r.first >= 0 {
+		for _, h := range hits {
+			if h.stage == r.first {
+				w.gate.start(ri) // its later steps may now match (gate.go)
+				break
+			}
+		}
+	}
 	c := stateCand{ord: ord, index: index, w: int32(w.index), hits: hits}
 	// Only the events of steps are reported: the document of an event
 	// that only a missing-event step or the until step takes (such as
