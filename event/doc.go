@@ -1,6 +1,7 @@
 package event
 
 import (
+	"bytes"
 	"strings"
 	"sync"
 
@@ -22,6 +23,13 @@ type Doc struct {
 	span   [][2]int32
 	leaves []*fastjson.Value
 	sub    *Doc // Sub's
+	// Top-level objects: dotted is set when some key of the event's
+	// object has a dot (process.name as one key), known when dottedKnown;
+	// tops[id] is the value of the key of that id (a first part) when
+	// topStamp[id] == gen.
+	dotted, dottedKnown bool
+	topStamp            []uint32
+	tops                []*fastjson.Value
 }
 
 // NewDoc returns a Doc that keeps a memo, on v.
@@ -36,9 +44,11 @@ func NewDoc(v *fastjson.Value) *Doc {
 func (d *Doc) Reset(v *fastjson.Value) {
 	d.V = v
 	d.leaves = d.leaves[:0]
+	d.dottedKnown = false
 	if d.gen++; d.gen == 0 {
 		// Stamps of 4 billion events ago could look current.
 		clear(d.stamp)
+		clear(d.topStamp)
 		d.gen = 1
 	}
 }
@@ -77,12 +87,52 @@ func (p *Path) Values(d *Doc) []*fastjson.Value {
 		d.span = append(d.span, make([][2]int32, n-len(d.span))...)
 	}
 	start := len(d.leaves)
-	p.Visit(d.V, func(x *fastjson.Value) bool {
+	add := func(x *fastjson.Value) bool {
 		d.leaves = append(d.leaves, x)
 		return false
-	})
+	}
+	if top, ok := d.top(p); ok {
+		if top != nil {
+			p.visit(top, 1, add)
+		}
+	} else {
+		p.Visit(d.V, add)
+	}
 	d.stamp[id], d.span[id] = d.gen, [2]int32{int32(start), int32(len(d.leaves))}
 	return d.leaves[start:len(d.leaves):len(d.leaves)]
+}
+
+// top returns the value of the event's key p.parts[0], read once per
+// event, when only that key can lead to the field: p has several parts,
+// and no key of the event's object has a dot in it (the usual nested
+// layout), so that process.name is to be found under "process" alone.
+// ok is false when the whole walk is needed.
+func (d *Doc) top(p *Path) (v *fastjson.Value, ok bool) {
+	if p.first < 0 || d.V.Type() != fastjson.TypeObject {
+		return nil, false
+	}
+	o, _ := d.V.Object()
+	if !d.dottedKnown {
+		d.dotted, d.dottedKnown = false, true
+		o.Visit(func(k []byte, _ *fastjson.Value) {
+			if !d.dotted && bytes.IndexByte(k, '.') >= 0 {
+				d.dotted = true
+			}
+		})
+	}
+	if d.dotted {
+		return nil, false
+	}
+	id := int(p.first)
+	if id >= len(d.topStamp) {
+		n := max(id+1, 2*len(d.topStamp), 64)
+		d.topStamp = append(d.topStamp, make([]uint32, n-len(d.topStamp))...)
+		d.tops = append(d.tops, make([]*fastjson.Value, n-len(d.tops))...)
+	}
+	if d.topStamp[id] != d.gen {
+		d.topStamp[id], d.tops[id] = d.gen, o.Get(p.parts[0])
+	}
+	return d.tops[id], true
 }
 
 // VisitDoc is Visit on the event of d, through its memo.

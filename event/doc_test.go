@@ -39,8 +39,12 @@ func TestDocMemo(t *testing.T) {
 		`{"process.name":"a","process":{"name":"b","args":[["x"],null,"y"]},"user":{"name":null}}`,
 		`{"process":[{"name":"p1"},{"name":"p2","parent.name":"init"}]}`,
 		`{"other":1}`,
+		// No dotted key at the top: fields are read under their first
+		// part alone.
+		`{"process":{"name":"n","parent":{"name":"pp","args":[]}},"user":{"name":["u1","u2"]},"host":"scalar"}`,
+		`{"process":{"parent.name":"dotted below the top"},"host":{"name":null}}`,
 	}
-	fields := []string{"process.name", "process.args", "process.parent.name", "user.name", "process", "missing.field"}
+	fields := []string{"process.name", "process.args", "process.parent.name", "user.name", "process", "missing.field", "host.name", "host"}
 	d := &Doc{}
 	for _, ev := range events {
 		v := fastjson.MustParse(ev)

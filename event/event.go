@@ -18,6 +18,7 @@ import (
 type Path struct {
 	name  string
 	id    int32 // the same for paths of the same parts (Doc's memo)
+	first int32 // the id of the first part alone; -1 for a one-part name
 	parts []string
 	// keys[i][j-i-1] is parts[i:j] joined with dots: every key that can hold
 	// the rest of the path from part i on, longest first.
@@ -29,7 +30,10 @@ func NewPath(name string) *Path { return NewPathParts(strings.Split(name, ".")) 
 
 // NewPathParts compiles a field name given as its parts.
 func NewPathParts(parts []string) *Path {
-	p := &Path{name: strings.Join(parts, "."), parts: parts, id: pathID(parts)}
+	p := &Path{name: strings.Join(parts, "."), parts: parts, id: pathID(parts), first: -1}
+	if len(parts) > 1 {
+		p.first = pathID(parts[:1])
+	}
 	p.keys = make([][]string, len(parts))
 	for i := range parts {
 		for j := len(parts); j > i; j-- {
