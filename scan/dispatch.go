@@ -428,10 +428,14 @@ type selector struct {
 	fold    []byte
 	cand    []uint64
 	hit     [maxKeys][]uint64 // the rules whose k'th key the event meets
-	// seenBy[f][id] is gen when the event's values of key field f were
+	// seenBy[f][id] is vgen when the value of key field f being read was
 	// found to hold string id.
 	seenBy [][]uint32
-	gen    uint32
+	vgen   uint32
+	// memos[f] holds, for values of key field f seen lately, the keys
+	// their folded forms and strings meet; found is scratch for one.
+	memos []map[string][]int32
+	found []int32
 	// noIndex counts the events whose index is unknown.
 	noIndex int64
 }
@@ -502,13 +506,6 @@ func (s *selector) pick(doc *event.Doc, wrapped string) []uint64 {
 	for k := range s.hit {
 		copy(s.hit[k], e.met[k])
 	}
-	if s.gen++; s.gen == 0 {
-		// Stamps of 4 billion events ago may look new: forget them.
-		for _, x := range s.seenBy {
-			clear(x)
-		}
-		s.gen = 1
-	}
 	mark := func(ids []int32) {
 		for _, id := range ids {
 			ri := id >> 2
@@ -524,20 +521,40 @@ func (s *selector) pick(doc *event.Doc, wrapped string) []uint64 {
 			if kf.fold == nil && kf.subs == nil {
 				continue
 			}
+			// The same values come back event after event (a service's
+			// command line, a program's path): what they meet is kept.
+			memo := s.memo(f)
+			if ids, ok := memo[t]; ok {
+				mark(ids)
+				continue
+			}
+			found := s.found[:0]
 			s.fold = match.AppendFold(s.fold[:0], t)
 			if kf.fold != nil {
-				mark(kf.fold[bytesString(s.fold)])
+				found = append(found, kf.fold[bytesString(s.fold)]...)
 			}
 			if kf.subs != nil {
-				// A string found again need not be marked again.
+				// A string found again in the value is taken once.
 				seen := s.seen(f)
+				if s.vgen++; s.vgen == 0 {
+					for _, x := range s.seenBy {
+						clear(x)
+					}
+					s.vgen = 1
+				}
 				kf.subs.find(bytesString(s.fold), func(id int32) {
-					if seen[id] != s.gen {
-						seen[id] = s.gen
-						mark(kf.subRules[id])
+					if seen[id] != s.vgen {
+						seen[id] = s.vgen
+						found = append(found, kf.subRules[id]...)
 					}
 				})
 			}
+			s.found = found
+			mark(found)
+			if len(memo) >= maxMemo {
+				clear(memo)
+			}
+			memo[strings.Clone(t)] = slices.Clone(found)
 		}
 	}
 	h0, h1, h2 := s.hit[0], s.hit[1], s.hit[2]
@@ -545,6 +562,20 @@ func (s *selector) pick(doc *event.Doc, wrapped string) []uint64 {
 		cand[w] |= e.keyed[w] & h0[w] & h1[w] & h2[w]
 	}
 	return cand
+}
+
+// maxMemo bounds the values a selector remembers per key field.
+const maxMemo = 4096
+
+// memo returns the values of key field f remembered.
+func (s *selector) memo(f int) map[string][]int32 {
+	if s.memos == nil {
+		s.memos = make([]map[string][]int32, len(s.d.keys))
+	}
+	if s.memos[f] == nil {
+		s.memos[f] = map[string][]int32{}
+	}
+	return s.memos[f]
 }
 
 // seen returns the stamps of the strings of key field f.
