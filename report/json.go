@@ -5,87 +5,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
 
 	"dredge/rules"
 )
 
 // The JSON shapes of the JSON and NDJSON reports. Other tools read these
-// key names; docs/report-formats.md describes them.
-
-type jsonHit struct {
-	Timestamp jsonTime        `json:"timestamp"`
-	Rule      json.RawMessage `json:"rule"`
-	Origin    jsonOrigin      `json:"origin"`
-	Index     string          `json:"index,omitempty"`
-	NewTerms  []string        `json:"new_terms,omitempty"`
-	// JoinKeys are those of a sequence or sample hit: strings and nulls;
-	// nil (left out) for a hit on a single event.
-	JoinKeys *[]*string `json:"join_keys,omitempty"`
-	// Threshold is the group of a threshold hit; left out for other hits.
-	Threshold *jsonThreshold `json:"threshold,omitempty"`
-	// Document is a json.RawMessage, or a string for a document that is not
-	// valid JSON.
-	Document any `json:"document"`
-	// Events are the events of a sequence or sample hit (jsonEvent
-	// objects); left out for a hit on a single event.
-	Events json.RawMessage `json:"events,omitempty"`
-}
-
-// jsonEvent is one event of a sequence or sample hit. A missing event is
-// written {"missing": true} instead.
-type jsonEvent struct {
-	Timestamp jsonTime   `json:"timestamp"`
-	Origin    jsonOrigin `json:"origin"`
-	Index     string     `json:"index,omitempty"`
-	Document  any        `json:"document"`
-}
-
-// jsonThreshold is the group of a threshold hit, after the threshold_result
-// of Kibana's alerts. Its lists are [] when empty.
-type jsonThreshold struct {
-	Terms       []jsonThresholdTerm        `json:"terms"`
-	Count       int64                      `json:"count"`
-	First       jsonTime                   `json:"first"`
-	Last        jsonTime                   `json:"last"`
-	Cardinality []jsonThresholdCardinality `json:"cardinality"`
-}
-
-type jsonThresholdTerm struct {
-	Field string `json:"field"`
-	Value string `json:"value"`
-}
-
-type jsonThresholdCardinality struct {
-	Field string `json:"field"`
-	Value int64  `json:"value"`
-}
-
-func newJSONThreshold(t *ThresholdResult) *jsonThreshold {
-	if t == nil {
-		return nil
-	}
-	j := &jsonThreshold{
-		Terms:       make([]jsonThresholdTerm, 0, len(t.Terms)),
-		Count:       t.Count,
-		First:       jsonTime(t.First),
-		Last:        jsonTime(t.Last),
-		Cardinality: make([]jsonThresholdCardinality, 0, len(t.Cardinality)),
-	}
-	for _, x := range t.Terms {
-		j.Terms = append(j.Terms, jsonThresholdTerm(x))
-	}
-	for _, c := range t.Cardinality {
-		j.Cardinality = append(j.Cardinality, jsonThresholdCardinality(c))
-	}
-	return j
-}
-
-type jsonOrigin struct {
-	File string `json:"file"`
-	Line int    `json:"line"`
-}
+// key names; docs/report-formats.md describes them. A hit is written by hand
+// (hitEncoder); its rule and the summary by encoding/json from these types.
 
 type jsonRule struct {
 	ID         string       `json:"id"`
@@ -162,62 +93,63 @@ func (t jsonTime) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + formatTime(time.Time(t)) + `"`), nil
 }
 
-// hitEncoder turns hits into their JSON objects. It keeps the encoded rule of
-// each rule it has seen, as a report has many hits of few rules.
+// hitEncoder turns hits into their JSON objects. It writes them by hand into
+// a reused buffer, as encoding/json would with SetEscapeHTML(false) but
+// checking a document with fastjson where it can (see document):
+//
+//	{"timestamp":T,"rule":{...},"origin":{"file":S,"line":N},
+//	 "index":S,          (when known)
+//	 "new_terms":[S...], (a new_terms hit)
+//	 "join_keys":[S...], (a sequence or sample hit: strings and nulls)
+//	 "threshold":{...},  (a threshold hit)
+//	 "document":D,
+//	 "events":[E...]}    (a sequence or sample hit)
+//
+// where T is a time in timeLayout or null, D is the event (see
+// hitEncoder.document) and an event E is {"timestamp":T,"origin":{...},
+// "index":S,"document":D} with index left out when unknown, or
+// {"missing":true}. It keeps the encoded rule of each rule it has seen, as a
+// report has many hits of few rules.
 type hitEncoder struct {
-	buf   bytes.Buffer
-	enc   *json.Encoder
+	// docOuter and eventOuter are how many levels of arrays and objects
+	// the document of a hit and that of an event sit under in the report.
+	docOuter, eventOuter int
+
+	buf   []byte // the last hit
 	rules map[*rules.Rule]json.RawMessage
-	// events encodes the events of a sequence or sample hit.
-	evBuf bytes.Buffer
-	evEnc *json.Encoder
+	// enc encodes rules and the summary into encBuf.
+	enc    *json.Encoder
+	encBuf bytes.Buffer
+	// wrapped and compact are document's scratch space for a document
+	// that is not plainJSON.
+	wrapped []byte
+	compact bytes.Buffer
 }
 
-func newHitEncoder() *hitEncoder {
-	e := &hitEncoder{rules: make(map[*rules.Rule]json.RawMessage)}
-	e.enc = json.NewEncoder(&e.buf)
+// newHitEncoder returns an encoder of hits that sit in outer levels of
+// arrays and objects in the report.
+func newHitEncoder(outer int) *hitEncoder {
+	e := &hitEncoder{
+		// A hit's document is in the hit object; an event's document in
+		// the event object, in the events array, in the hit object.
+		docOuter:   outer + 1,
+		eventOuter: outer + 3,
+		rules:      make(map[*rules.Rule]json.RawMessage),
+	}
+	e.enc = json.NewEncoder(&e.encBuf)
 	// Event values stay as they are: this is data for tools, not a web page.
 	e.enc.SetEscapeHTML(false)
-	e.evEnc = json.NewEncoder(&e.evBuf)
-	e.evEnc.SetEscapeHTML(false)
 	return e
-}
-
-// events returns the JSON array of a sequence's or sample's events; valid
-// until the next call.
-func (e *hitEncoder) events(evs []Event) (json.RawMessage, error) {
-	e.evBuf.Reset()
-	e.evBuf.WriteByte('[')
-	for i := range evs {
-		ev := &evs[i]
-		if i > 0 {
-			e.evBuf.WriteByte(',')
-		}
-		if ev.Missing {
-			e.evBuf.WriteString(`{"missing":true}`)
-			continue
-		}
-		doc := jsonDocument(ev.Document)
-		if raw, ok := doc.(json.RawMessage); ok && !json.Valid(raw) {
-			doc = string(raw)
-		}
-		if err := e.evEnc.Encode(jsonEvent{jsonTime(ev.Time), jsonOrigin{ev.Origin.File, ev.Origin.Line}, ev.Index, doc}); err != nil {
-			return nil, err
-		}
-		e.evBuf.Truncate(e.evBuf.Len() - 1) // the encoder's newline
-	}
-	e.evBuf.WriteByte(']')
-	return e.evBuf.Bytes(), nil
 }
 
 // encode returns the compact JSON of v followed by a newline. The result is
 // valid until the next call.
 func (e *hitEncoder) encode(v any) ([]byte, error) {
-	e.buf.Reset()
+	e.encBuf.Reset()
 	if err := e.enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return e.buf.Bytes(), nil
+	return e.encBuf.Bytes(), nil
 }
 
 // hit returns the compact JSON of hit i of hits followed by a newline; valid
@@ -236,35 +168,129 @@ func (e *hitEncoder) hit(hits []Hit, i int) ([]byte, error) {
 		rule = bytes.Clone(bytes.TrimSuffix(b, []byte("\n")))
 		e.rules[h.Rule] = rule
 	}
-	j := jsonHit{
-		Timestamp: jsonTime(h.Time),
-		Rule:      rule,
-		Origin:    jsonOrigin{h.Origin.File, h.Origin.Line},
-		Index:     h.Index,
-		NewTerms:  h.NewTerms,
-		Threshold: newJSONThreshold(h.Threshold),
-		Document:  jsonDocument(h.Document),
+	b := append(e.buf[:0], `{"timestamp":`...)
+	b = appendTime(b, h.Time)
+	b = append(b, `,"rule":`...)
+	b = append(b, rule...)
+	b = appendOrigin(b, h.Origin)
+	if h.Index != "" {
+		b = append(b, `,"index":`...)
+		b = appendString(b, h.Index)
+	}
+	if len(h.NewTerms) > 0 {
+		b = append(b, `,"new_terms":[`...)
+		for j, s := range h.NewTerms {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, s)
+		}
+		b = append(b, ']')
 	}
 	if h.Events != nil {
-		keys := h.JoinKeys
-		if keys == nil {
-			keys = []*string{}
+		b = append(b, `,"join_keys":[`...)
+		for j, k := range h.JoinKeys {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			if k == nil {
+				b = append(b, "null"...)
+			} else {
+				b = appendString(b, *k)
+			}
 		}
-		j.JoinKeys = &keys
-		evs, err := e.events(h.Events)
-		if err != nil {
-			return nil, err
+		b = append(b, ']')
+	}
+	if h.Threshold != nil {
+		b = appendThreshold(b, h.Threshold)
+	}
+	b = append(b, `,"document":`...)
+	b = e.document(b, h.Document, e.docOuter)
+	if h.Events != nil {
+		b = append(b, `,"events":[`...)
+		for j := range h.Events {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = e.event(b, &h.Events[j])
 		}
-		j.Events = evs
+		b = append(b, ']')
 	}
-	b, err := e.encode(j)
-	if raw, ok := j.Document.(json.RawMessage); ok && err != nil {
-		// The encoder checks a json.RawMessage as it copies it: the
-		// document is not JSON, so embed it as a string.
-		j.Document = string(raw)
-		b, err = e.encode(j)
+	b = append(b, "}\n"...)
+	e.buf = b
+	return b, nil
+}
+
+// event appends the JSON object of one event of a sequence or sample hit.
+func (e *hitEncoder) event(b []byte, ev *Event) []byte {
+	if ev.Missing {
+		return append(b, `{"missing":true}`...)
 	}
-	return b, err
+	b = append(b, `{"timestamp":`...)
+	b = appendTime(b, ev.Time)
+	b = appendOrigin(b, ev.Origin)
+	if ev.Index != "" {
+		b = append(b, `,"index":`...)
+		b = appendString(b, ev.Index)
+	}
+	b = append(b, `,"document":`...)
+	b = e.document(b, ev.Document, e.eventOuter)
+	return append(b, '}')
+}
+
+// appendOrigin appends the origin member of a hit or event, comma first.
+func appendOrigin(b []byte, o Origin) []byte {
+	b = append(b, `,"origin":{"file":`...)
+	b = appendString(b, o.File)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(o.Line), 10)
+	return append(b, '}')
+}
+
+// appendThreshold appends the threshold member of a threshold hit, comma
+// first, after the threshold_result of Kibana's alerts. Its lists are []
+// when empty.
+func appendThreshold(b []byte, t *ThresholdResult) []byte {
+	b = append(b, `,"threshold":{"terms":[`...)
+	for i, x := range t.Terms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"field":`...)
+		b = appendString(b, x.Field)
+		b = append(b, `,"value":`...)
+		b = appendString(b, x.Value)
+		b = append(b, '}')
+	}
+	b = append(b, `],"count":`...)
+	b = strconv.AppendInt(b, t.Count, 10)
+	b = append(b, `,"first":`...)
+	b = appendTime(b, t.First)
+	b = append(b, `,"last":`...)
+	b = appendTime(b, t.Last)
+	b = append(b, `,"cardinality":[`...)
+	for i, c := range t.Cardinality {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"field":`...)
+		b = appendString(b, c.Field)
+		b = append(b, `,"value":`...)
+		b = strconv.AppendInt(b, c.Value, 10)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+// appendTime appends t as jsonTime marshals it: a string in timeLayout, null
+// when zero.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, timeLayout)
+	return append(b, '"')
 }
 
 func newJSONRule(r *rules.Rule) jsonRule {
@@ -291,19 +317,158 @@ func newJSONRule(r *rules.Rule) jsonRule {
 	return j
 }
 
-// jsonDocument returns the event to embed in a hit: the document as a
-// json.RawMessage, nil when there is none. Bytes that are not UTF-8 (in a
-// damaged input) become U+FFFD. A document that is not JSON is embedded as a
-// string instead (hitEncoder.hit), so that the report stays valid JSON
-// whatever the input was.
-func jsonDocument(doc []byte) any {
+// document appends the event to embed in a hit, a document that sits
+// under outer levels of arrays and objects in the report: the document as
+// it is, less any whitespace between its tokens; null when there is none (or
+// only whitespace). Bytes that are not UTF-8 (in a damaged input) become
+// U+FFFD. A document that json.Valid rejects, or that would make the report
+// nest more than the 10,000 levels encoding/json reads, is embedded as a JSON
+// string instead, so that the report stays valid JSON whatever the input was.
+func (e *hitEncoder) document(b, doc []byte, outer int) []byte {
 	if len(bytes.TrimSpace(doc)) == 0 {
-		return nil
+		return append(b, "null"...)
 	}
 	if !utf8.Valid(doc) {
 		doc = bytes.ToValidUTF8(doc, []byte("\uFFFD"))
 	}
-	return json.RawMessage(doc)
+	if plainJSON(doc) {
+		// The usual case: fastjson accepts exactly what json.Valid
+		// does here, and a valid document is compact and nests at most
+		// fastjson.MaxDepth levels.
+		if fastjson.ValidateBytes(doc) != nil {
+			return appendString(b, doc)
+		}
+		return append(b, doc...)
+	}
+	// json.Compact checks the document as json.Valid does, and compacts
+	// it. Wrapped in as many arrays as there are levels above it in the
+	// report, it must stay within the 10,000 levels encoding/json reads.
+	w := e.wrapped[:0]
+	for range outer {
+		w = append(w, '[')
+	}
+	w = append(w, doc...)
+	for range outer {
+		w = append(w, ']')
+	}
+	e.wrapped = w
+	e.compact.Reset()
+	if err := json.Compact(&e.compact, w); err != nil {
+		return appendString(b, doc)
+	}
+	c := e.compact.Bytes()
+	return append(b, c[outer:len(c)-outer]...)
+}
+
+// plainJSON reports whether fastjson.ValidateBytes judges doc as json.Valid
+// does, and doc is compact if it is JSON. That is so when doc has:
+//   - at most fastjson.MaxDepth opening brackets: fastjson has no depth
+//     limit, and builds its error message level by level, in time quadratic
+//     in the depth;
+//   - no control character in a string with an escape sequence: fastjson
+//     looks for them only after the last escape of a string, and would
+//     accept "a\x01\\n";
+//   - no whitespace or control character outside its strings.
+func plainJSON(doc []byte) bool {
+	if bytes.Count(doc, []byte("["))+bytes.Count(doc, []byte("{")) > fastjson.MaxDepth {
+		return false
+	}
+	if bytes.IndexByte(doc, '\\') >= 0 {
+		return plainEscapedJSON(doc)
+	}
+	// No escapes: fastjson checks each string whole, there are no tabs or
+	// line breaks in JSON strings, and a space is outside the strings
+	// when an even number of quotes come before it.
+	if bytes.IndexByte(doc, '\n') >= 0 || bytes.IndexByte(doc, '\t') >= 0 || bytes.IndexByte(doc, '\r') >= 0 {
+		return false
+	}
+	quotes := 0
+	for rest := doc; ; {
+		i := bytes.IndexByte(rest, ' ')
+		if i < 0 {
+			return true
+		}
+		if quotes += bytes.Count(rest[:i], []byte(`"`)); quotes%2 == 0 {
+			return false
+		}
+		rest = rest[i+1:]
+	}
+}
+
+// plainEscapedJSON is plainJSON on a document with escape sequences, less
+// the count of brackets.
+func plainEscapedJSON(doc []byte) bool {
+	for i := 0; i < len(doc); i++ {
+		if doc[i] <= ' ' {
+			return false // whitespace or a control character
+		}
+		if doc[i] != '"' {
+			continue
+		}
+		for i++; i < len(doc) && doc[i] != '"'; i++ {
+			switch {
+			case doc[i] < 0x20:
+				return false
+			case doc[i] == '\\':
+				i++
+			}
+		}
+	}
+	return true
+}
+
+// appendString appends s as a JSON string, escaped as encoding/json does
+// with SetEscapeHTML(false): `"` and `\`, control characters (as \b, \f,
+// \n, \r, \t, else \u00XX), U+2028 and U+2029, and \ufffd for each byte
+// that is not UTF-8.
+func appendString[S string | []byte](b []byte, s S) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		n := min(len(s)-i, utf8.UTFMax)
+		r, size := utf8.DecodeRuneInString(string(s[i : i+n]))
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			start = i + size
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			start = i + size
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func newJSONSummary(s *Summary) jsonSummary {
@@ -363,12 +528,14 @@ func newJSONSummary(s *Summary) jsonSummary {
 // memory.
 func WriteJSON(w io.Writer, res *Result) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	e := newHitEncoder()
+	e := newHitEncoder(2) // in the top object's hits array
 	var ind bytes.Buffer
 	// put writes the compact JSON b indented to sit at the given depth.
 	put := func(b []byte, prefix string) error {
 		ind.Reset()
-		json.Indent(&ind, bytes.TrimSuffix(b, []byte("\n")), prefix, "  ") // b is valid: the encoder made it
+		if err := json.Indent(&ind, bytes.TrimSuffix(b, []byte("\n")), prefix, "  "); err != nil {
+			return err
+		}
 		_, err := bw.Write(ind.Bytes())
 		return err
 	}

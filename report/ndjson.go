@@ -9,7 +9,7 @@ import (
 // per line, the same object as a hit of WriteJSON, and nothing else.
 func WriteNDJSON(w io.Writer, res *Result) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	e := newHitEncoder()
+	e := newHitEncoder(0)
 	for i := range res.Hits {
 		b, err := e.hit(res.Hits, i)
 		if err != nil {
