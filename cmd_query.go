@@ -69,13 +69,11 @@ func runQuery(ctx context.Context, c *cli.Context) error {
 	r.Compiled, r.Program = q, q.Event
 
 	inputs, problems := decode.Expand(c.Args().Tail())
-	for i := range inputs {
-		if inputs[i].Path == "-" {
-			inputs[i].Stdin = c.App.Reader
-		}
-	}
+	setStdin(ctx, inputs, c.App.Reader)
 	res, err := scan.Run(ctx, inputs, scan.Config{Rules: []*rules.Rule{r}, Workers: c.Int("workers"), Version: version, Order: scan.QueryOrder, NoNormalize: c.Bool("no-normalize")})
-	if err != nil && !errors.Is(err, scan.ErrIncomplete) {
+	// An interrupted query prints what it found in the input read before.
+	interrupted := interruption(ctx, err)
+	if err != nil && !errors.Is(err, scan.ErrIncomplete) && interrupted == "" {
 		return &exitError{exitIncomplete, err}
 	}
 	w := bufio.NewWriter(c.App.Writer)
@@ -96,10 +94,13 @@ func runQuery(ctx context.Context, c *cli.Context) error {
 		return &exitError{exitIncomplete, err}
 	}
 	for _, p := range problems {
-		fmt.Fprintf(c.App.ErrWriter, "dredge: %s\n", oneLine(p.String()))
+		fmt.Fprintf(c.App.ErrWriter, "dredge: %s\n", oneLine(problemString(report.Problem{File: p.File, Line: p.Line, Kind: p.Kind, Reason: p.Reason})))
 	}
 	for _, p := range res.Summary.Problems {
 		fmt.Fprintf(c.App.ErrWriter, "dredge: %s\n", oneLine(problemString(p)))
+	}
+	if interrupted != "" {
+		return &exitError{exitInterrupted, fmt.Errorf("query interrupted by %s: the results are only those of the input read before", interrupted)}
 	}
 	if len(problems) > 0 || !res.Summary.Complete {
 		return &exitError{code: exitIncomplete}

@@ -8,8 +8,10 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"dredge/decode"
 	"dredge/report"
@@ -20,7 +22,7 @@ import (
 	"golang.org/x/term"
 )
 
-func scanCommand(ctx context.Context) *cli.Command {
+func scanCommand(ctx context.Context, pending *report.Pending) *cli.Command {
 	return &cli.Command{
 		Name:      "scan",
 		Usage:     "scan files and folders (plain, gzip or zstd NDJSON; - for stdin) with the rules",
@@ -34,14 +36,18 @@ func scanCommand(ctx context.Context) *cli.Command {
 			&cli.BoolFlag{Name: "no-normalize", Usage: "do not fill in ECS fields on raw Winlogbeat, Winlogbeat 6 and flat Windows events: match exactly what Kibana would see"},
 			&cli.BoolFlag{Name: "all-indices", Usage: "apply every rule to every event, whatever indices the rule reads (its index patterns)"},
 			&cli.StringFlag{Name: "unknown-index", Value: "apply", Usage: "rules for events whose index is unknown (no _index, data_stream, agent or module fields): apply, or skip the rules with index patterns"},
+			&cli.IntFlag{Name: "max-hits-per-rule", Value: 10000, Usage: "report at most `N` hits of each rule, its earliest, and count the others (0: no limit); a rule that fires on every event cannot exhaust memory"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a Go CPU profile of the scan to `FILE` (go tool pprof)"},
 			&cli.StringFlag{Name: "memprofile", Usage: "write a Go heap profile at the end of the scan to `FILE` (go tool pprof)"},
 		}, filterFlags...),
-		Action: func(c *cli.Context) error { return runScan(ctx, c) },
+		Action: func(c *cli.Context) error { return runScan(ctx, pending, c) },
 	}
 }
 
-func runScan(ctx context.Context, c *cli.Context) error {
+// runScan runs the scan command. When ctx is cancelled (Ctrl-C) the scan
+// stops reading, and what it found is written, marked INCOMPLETE; the exit
+// code is then 130.
+func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	if c.NArg() == 0 {
 		return &exitError{exitIncomplete, errors.New("scan: no input; give files, folders or - for stdin")}
@@ -59,6 +65,15 @@ func runScan(ctx context.Context, c *cli.Context) error {
 	case "", "csv", "json", "ndjson", "html":
 	default:
 		return &exitError{exitIncomplete, fmt.Errorf("scan: unknown format %q (csv, json, ndjson, html)", format)}
+	}
+	if out != "" {
+		// Fail before reading anything when the report cannot be written.
+		if err := report.CheckPath(out); err != nil {
+			return &exitError{exitIncomplete, fmt.Errorf("writing the report: %v", err)}
+		}
+	}
+	if c.Int("max-hits-per-rule") < 0 {
+		return &exitError{exitIncomplete, fmt.Errorf("scan: --max-hits-per-rule must be 0 (no limit) or more")}
 	}
 	if c.Int("workers") < 1 {
 		return &exitError{exitIncomplete, fmt.Errorf("scan: --workers must be at least 1")}
@@ -88,15 +103,11 @@ func runScan(ctx context.Context, c *cli.Context) error {
 	}
 
 	inputs, problems := decode.Expand(c.Args().Slice())
-	for i := range inputs {
-		if inputs[i].Path == "-" {
-			inputs[i].Stdin = c.App.Reader
-		}
-	}
+	setStdin(ctx, inputs, c.App.Reader)
 	quiet := c.Bool("quiet")
 	cfg := scan.Config{Rules: rs, Workers: c.Int("workers"), Version: version,
 		AllIndices: c.Bool("all-indices"), SkipUnknownIndex: c.String("unknown-index") == "skip",
-		NoNormalize: c.Bool("no-normalize")}
+		NoNormalize: c.Bool("no-normalize"), MaxHitsPerRule: c.Int("max-hits-per-rule")}
 	var bar *progressbar.ProgressBar
 	if !quiet && isTerminal(stderr) {
 		var total int64
@@ -125,6 +136,10 @@ func runScan(ctx context.Context, c *cli.Context) error {
 		return &exitError{exitIncomplete, err}
 	}
 	res.Summary.RuleSet = ruleSet
+	if why := interruption(ctx, err); why != "" {
+		res.Summary.Interrupted = why
+		res.Summary.Complete = false
+	}
 	// Problems found while expanding the paths come first.
 	if len(problems) > 0 {
 		var ps []report.Problem
@@ -139,7 +154,7 @@ func runScan(ctx context.Context, c *cli.Context) error {
 	var werr error
 	switch {
 	case out != "":
-		werr = report.Create(out, format, res)
+		werr = report.Options{Pending: pending}.Create(out, format, res)
 	case format != "":
 		werr = report.Write(c.App.Writer, format, res)
 	default:
@@ -153,10 +168,10 @@ func runScan(ctx context.Context, c *cli.Context) error {
 		printSummary(stderr, res, elapsed, written)
 	}
 	if werr != nil {
-		return &exitError{exitIncomplete, fmt.Errorf("writing the report: %v", werr)}
+		return &exitError{exitIncomplete, reportError(out, werr)}
 	}
-	if ctx.Err() != nil {
-		return &exitError{exitIncomplete, errors.New("scan interrupted: the report holds what was read before")}
+	if why := res.Summary.Interrupted; why != "" {
+		return &exitError{exitInterrupted, fmt.Errorf("scan interrupted by %s: the hits are only those of the input read before", why)}
 	}
 	if !res.Summary.Complete {
 		return &exitError{code: exitIncomplete}
@@ -165,6 +180,66 @@ func runScan(ctx context.Context, c *cli.Context) error {
 		return &exitError{code: exitHits}
 	}
 	return nil
+}
+
+// reportError explains why the report could not be written to out (or to
+// stdout when out is ""). Create leaves a file already at out as it was.
+func reportError(out string, err error) error {
+	if out == "" {
+		return fmt.Errorf("writing the report: %v", err)
+	}
+	if fi, serr := os.Lstat(out); serr == nil && !fi.IsDir() {
+		return fmt.Errorf("writing the report: %v; the earlier %s is unchanged", err, displayName(out))
+	}
+	return fmt.Errorf("writing the report: %v; no report was written", err)
+}
+
+// interruption tells what stopped a scan whose error err is ctx's: the
+// signal, such as "SIGINT", or the cause of the cancellation; "" when the
+// scan was not cancelled.
+func interruption(ctx context.Context, err error) string {
+	if err == nil || ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+		return ""
+	}
+	cause := context.Cause(ctx)
+	var sig interrupt
+	if errors.As(cause, &sig) {
+		return string(sig)
+	}
+	return cause.Error()
+}
+
+// setStdin gives the input "-" standard input, made to end when ctx is
+// cancelled (see interruptible).
+func setStdin(ctx context.Context, inputs []decode.Input, stdin io.Reader) {
+	var r io.Reader
+	for i := range inputs {
+		if inputs[i].Path == "-" {
+			if r == nil {
+				r = interruptible(ctx, stdin)
+			}
+			inputs[i].Stdin = r
+		}
+	}
+}
+
+// interruptible returns a reader of r that ends (io.EOF) as soon as ctx is
+// cancelled, even while a read of r blocks: standard input from a pipe that
+// its writer keeps open would otherwise hold a scan after Ctrl-C forever. A
+// goroutine copies r; once ctx is cancelled it stays blocked in r.Read
+// until that read returns, or the process ends.
+func interruptible(ctx context.Context, r io.Reader) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		// Large writes: the reader gets as much as one write holds. The
+		// struct hides an *os.File's WriteTo, which would copy 32 KiB at
+		// a time.
+		buf := make([]byte, 1<<20)
+		_, err := io.CopyBuffer(pw, struct{ io.Reader }{r}, buf)
+		pw.CloseWithError(err) // nil: io.EOF for the reader
+	}()
+	context.AfterFunc(ctx, func() { pw.Close() })
+	return pr
 }
 
 func isTerminal(w io.Writer) bool {
@@ -213,18 +288,40 @@ func writeText(w io.Writer, res *report.Result) error {
 				if e.Missing {
 					chain = append(chain, "(missing)")
 				} else {
-					chain = append(chain, fmt.Sprintf("%s:%d", e.Origin.File, e.Origin.Line))
+					chain = append(chain, fmt.Sprintf("%s:%d", displayName(e.Origin.File), e.Origin.Line))
 				}
 			}
 			extra += fmt.Sprintf(" events: %s", strings.Join(chain, ", "))
 		}
-		if _, err := fmt.Fprintf(w, "%s  %-8s %s  [%s]  %s:%d%s\n", t, h.Rule.Severity, h.Rule.Name,
-			oneLine(strings.Join(what, " | ")), h.Origin.File, h.Origin.Line, oneLine(extra)); err != nil {
+		if _, err := fmt.Fprintf(w, "%s  %-8s %s  [%s]  %s:%d%s\n", t, h.Rule.Severity, oneLine(h.Rule.Name),
+			oneLine(strings.Join(what, " | ")), displayName(h.Origin.File), h.Origin.Line, oneLine(extra)); err != nil {
+			return err
+		}
+	}
+	if s := &res.Summary; s.Interrupted != "" {
+		// Last, where a person at the terminal looks.
+		if _, err := fmt.Fprintf(w, "INCOMPLETE: scan interrupted by %s after %d events; the hits above are only those of these events\n",
+			s.Interrupted, s.Events); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// displayName returns a file name for the terminal: as it is when it prints
+// safely on one line, else quoted with Go's escapes (strconv.Quote), so
+// that a name holding a newline, a tab, another control or invisible
+// character, or bytes that are not UTF-8 cannot fake lines or hide what it
+// is. A name that starts with a double quote is quoted too, so that a
+// quoted name is never ambiguous.
+func displayName(name string) string {
+	if name != "" && name[0] != '"' && utf8.ValidString(name) && strings.IndexFunc(name, notPrint) < 0 {
+		return name
+	}
+	return strconv.Quote(name)
+}
+
+func notPrint(r rune) bool { return !strconv.IsPrint(r) }
 
 // oneLine keeps attacker-controlled text on one terminal line.
 func oneLine(s string) string {
@@ -260,10 +357,20 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 		fmt.Fprintf(w, "rules: %s\n", oneLine(rs))
 	}
 	fmt.Fprintf(w, "%d %s from %d %s\n", s.Hits, plural(s.Hits, "hit", "hits"), len(s.Rules), plural(len(s.Rules), "rule", "rules"))
+	if s.Dropped > 0 {
+		fmt.Fprintf(w, "%d more %s not in the report: a rule reports at most %d (--max-hits-per-rule)\n", s.Dropped, plural(s.Dropped, "hit", "hits"), s.MaxHitsPerRule)
+	}
 	for _, rc := range s.Rules {
-		if rc.Hits > 0 {
+		switch {
+		case rc.Dropped > 0:
+			fmt.Fprintf(w, "  %5d  %-8s %s (the earliest %d are in the report: --max-hits-per-rule)\n", rc.Hits, rc.Rule.Severity, rc.Rule.Name, rc.Hits-rc.Dropped)
+		case rc.Hits > 0:
 			fmt.Fprintf(w, "  %5d  %-8s %s\n", rc.Hits, rc.Rule.Severity, rc.Rule.Name)
 		}
+	}
+	if s.Interrupted != "" {
+		fmt.Fprintf(w, "INCOMPLETE: scan interrupted by %s after %d %s; the rest of the input was not scanned\n",
+			s.Interrupted, s.Events, plural(int(s.Events), "event", "events"))
 	}
 	if len(s.Problems) > 0 {
 		fmt.Fprintf(w, "INCOMPLETE: %d %s (%s)\n", len(s.Problems), plural(len(s.Problems), "problem", "problems"), countsText(s.Skipped))
@@ -275,19 +382,19 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 			}
 			fmt.Fprintf(w, "  %s\n", oneLine(problemString(p)))
 		}
-	} else {
+	} else if s.Interrupted == "" {
 		fmt.Fprintln(w, "complete: every input was read in full")
 	}
 	if out != "" {
-		fmt.Fprintf(w, "report written to %s\n", out)
+		fmt.Fprintf(w, "report written to %s\n", displayName(out))
 	}
 }
 
 func problemString(p report.Problem) string {
 	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
+		return fmt.Sprintf("%s:%d: %s", displayName(p.File), p.Line, p.Reason)
 	}
-	return fmt.Sprintf("%s: %s", p.File, p.Reason)
+	return fmt.Sprintf("%s: %s", displayName(p.File), p.Reason)
 }
 
 func humanBytes(n int64) string {

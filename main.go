@@ -4,7 +4,7 @@
 // self-contained HTML report.
 //
 // Exit codes follow virus scanners: 0 no hits, 1 hits, 2 the scan was not
-// complete or failed.
+// complete or failed; 130 when Ctrl-C or SIGTERM interrupted it.
 package main
 
 import (
@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 
+	"dredge/report"
+
 	"github.com/urfave/cli/v2"
 )
 
@@ -30,13 +32,73 @@ const (
 	exitClean      = 0 // no hits
 	exitHits       = 1 // hits found
 	exitIncomplete = 2 // an error, or input that could not be read
+	// exitInterrupted is the shells' code for a program that SIGINT
+	// stopped (128 + 2); dredge uses it for SIGTERM too.
+	exitInterrupted = 130
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	pending := new(report.Pending)
+	ctx, stop := notifyInterrupt(os.Stderr, pending)
+	code := run(ctx, pending, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// interrupt is the cause of the context that notifyInterrupt cancels: the
+// signal's name, such as "SIGINT".
+type interrupt string
+
+func (i interrupt) Error() string { return "interrupted by " + string(i) }
+
+// signalName names the signals dredge handles as people know them.
+func signalName(s os.Signal) string {
+	switch s {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
+}
+
+// notifyInterrupt handles Ctrl-C (SIGINT) and SIGTERM. The first cancels the
+// returned context, with an interrupt as its cause: the scan stops reading
+// and its report is written, marked INCOMPLETE. The second stops at once: it
+// removes the temporary files of the reports being written (pending) and
+// exits with code 130. stop ends the handling.
+func notifyInterrupt(stderr io.Writer, pending *report.Pending) (ctx context.Context, stop func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			name := signalName(s)
+			fmt.Fprintf(stderr, "\ndredge: %s: stopping; finishing with what was read so far (%s again stops at once)\n", name, name)
+			cancel(interrupt(name))
+		case <-done:
+			return
+		}
+		select {
+		case s := <-sigs:
+			what := ""
+			if len(pending.Abort()) > 0 {
+				what = "; the unfinished report was removed"
+			}
+			fmt.Fprintf(stderr, "\ndredge: %s again: stopped at once%s\n", signalName(s), what)
+			// Here and only here dredge exits outside run: the main
+			// goroutine may be busy for a long time yet.
+			os.Exit(exitInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
 }
 
 // exitError carries an exit code out of a command's action.
@@ -52,8 +114,10 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
-// run is the whole command line; it returns the exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// run is the whole command line; it returns the exit code. When ctx is
+// cancelled a scan stops and writes what it has; pending tracks the
+// temporary files of the reports being written.
+func run(ctx context.Context, pending *report.Pending, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := &cli.App{
 		Name:      "dredge",
 		Usage:     "scan incident log dumps with Elastic detection rules",
@@ -65,7 +129,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
-			scanCommand(ctx),
+			scanCommand(ctx, pending),
 			queryCommand(ctx),
 			rulesCommand(),
 			{

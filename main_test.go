@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -39,6 +42,16 @@ func TestMain(m *testing.M) {
 //	truncate FILE N[%]          keep the first N bytes (or N per cent) of FILE
 //	jsonhits FILE N             FILE is a JSON report with N hits
 //	fields [-sort] FILE PATH... print the values at PATHs of each NDJSON line
+//	gen [-gzip|-zstd] FILE PART...
+//	                            write FILE from PARTs, compressed or not (see cmdGen)
+//	signal [-TERM] [-twice] CODE FILE PROG [ARGS...]
+//	                            run PROG with a standard input that stays open
+//	                            (FILE over and over, 4 MiB in all, then nothing), send
+//	                            it SIGINT (SIGTERM with -TERM) a second later, again
+//	                            200ms after with -twice, and fail unless it exits with
+//	                            code CODE
+//	lsdir DIR                   print the names in DIR, hidden ones too, one a line
+//	isjson FILE...              each FILE holds exactly one JSON value
 //
 // When Elastic's detection-rules collection is at ../shared/detection-rules,
 // $COLLECTION is its absolute path and the condition [collection] holds;
@@ -92,6 +105,10 @@ func TestScript(t *testing.T) {
 			"truncate": cmdTruncate,
 			"jsonhits": cmdJSONHits,
 			"fields":   cmdFields,
+			"gen":      cmdGen,
+			"signal":   cmdSignal,
+			"lsdir":    cmdLsdir,
+			"isjson":   cmdIsJSON,
 		},
 	})
 }
@@ -308,4 +325,174 @@ func compareFloat(x, y float64) int {
 		return 1
 	}
 	return 0
+}
+
+// cmdSignal runs a program whose standard input never ends, as a pipe
+// from a tool that keeps it open, interrupts it with a signal (twice with
+// -twice) and checks its exit code; its stdout and stderr are kept for the
+// commands that follow.
+func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
+	const usage = "usage: signal [-TERM] [-twice] CODE FILE PROG [ARGS...]"
+	if neg {
+		ts.Fatalf("unsupported: ! signal")
+	}
+	sig, twice := os.Signal(os.Interrupt), false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "-twice":
+			twice = true
+		case "-TERM":
+			sig = syscall.SIGTERM
+		default:
+			ts.Fatalf(usage)
+		}
+		args = args[1:]
+	}
+	if len(args) < 3 {
+		ts.Fatalf(usage)
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("signal: bad code %q", args[0])
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if len(data) == 0 {
+		ts.Fatalf("signal: %s is empty", args[1])
+	}
+	// testscript.Main put the commands in this process's $PATH.
+	prog, err := exec.LookPath(args[2])
+	ts.Check(err)
+	cmd := exec.Command(prog, args[3:]...)
+	cmd.Dir = ts.MkAbs(".")
+	cmd.Env = append(os.Environ(), "TMPDIR="+ts.Getenv("TMPDIR"), "HOME="+ts.Getenv("HOME"), "WORK="+ts.Getenv("WORK"))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	stdin, err := cmd.StdinPipe()
+	ts.Check(err)
+	defer stdin.Close()
+	ts.Check(cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for n := 0; n < 4<<20; n += len(data) {
+		if _, err := stdin.Write(data); err != nil {
+			ts.Fatalf("signal: %s stopped reading its input: %v\n%s", args[2], err, stderr.Bytes())
+		}
+	}
+	time.Sleep(time.Second) // time to scan what it read
+	ts.Check(cmd.Process.Signal(sig))
+	if twice {
+		time.Sleep(200 * time.Millisecond) // two signals at once may arrive as one
+		ts.Check(cmd.Process.Signal(sig))
+	}
+	select {
+	case err = <-exited:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		<-exited
+		ts.Fatalf("signal: %s did not stop within a minute of the signal\n%s", args[2], stderr.Bytes())
+	}
+	got := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("signal: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	ts.Stdout().Write(stdout.Bytes())
+	ts.Stderr().Write(stderr.Bytes())
+	if got != want {
+		ts.Fatalf("%s exited with code %d, want %d\n%s", args[2], got, want, stderr.Bytes())
+	}
+}
+
+// cmdLsdir prints the names in a folder, hidden ones included, in order.
+func cmdLsdir(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: lsdir DIR")
+	}
+	des, err := os.ReadDir(ts.MkAbs(args[0]))
+	ts.Check(err)
+	out := ts.Stdout() // an empty folder prints nothing, not the last stdout
+	for _, de := range des {
+		fmt.Fprintln(out, de.Name())
+	}
+}
+
+// cmdIsJSON checks that each file holds exactly one JSON value.
+func cmdIsJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: isjson FILE...")
+	}
+	for _, name := range args {
+		if !json.Valid([]byte(ts.ReadFile(name))) {
+			ts.Fatalf("isjson: %s is not one JSON value", name)
+		}
+	}
+}
+
+// cmdGen writes a file made of parts, such as a decompression bomb or the
+// first bytes of a binary, that a txtar file cannot hold: each PART is text
+// with Go escapes (\n, \x00; a '"' stands for itself), repeated N times when
+// it ends with *N, or @NAME for the content of the file NAME. With -gzip or
+// -zstd the file is compressed, as one gzip member or zstd frame. Folders
+// are made as needed. The parts are streamed, so that gigabytes take little
+// memory.
+func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
+	comp := ""
+	if len(args) > 0 && (args[0] == "-gzip" || args[0] == "-zstd") {
+		comp, args = args[0][1:], args[1:]
+	}
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: gen [-gzip|-zstd] FILE PART...")
+	}
+	path := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+	f, err := os.Create(path)
+	ts.Check(err)
+	var w io.WriteCloser = f
+	switch comp {
+	case "gzip":
+		w = gzip.NewWriter(f)
+	case "zstd":
+		w, err = zstd.NewWriter(f)
+	}
+	ts.Check(err)
+	for _, part := range args[1:] {
+		ts.Check(genPart(ts, w, part))
+	}
+	if comp != "" {
+		ts.Check(w.Close())
+	}
+	ts.Check(f.Close())
+}
+
+// genPart writes one PART of cmdGen.
+func genPart(ts *testscript.TestScript, w io.Writer, part string) error {
+	if name, ok := strings.CutPrefix(part, "@"); ok {
+		_, err := io.WriteString(w, ts.ReadFile(name))
+		return err
+	}
+	n := 1
+	if i := strings.LastIndexByte(part, '*'); i >= 0 {
+		if k, err := strconv.Atoi(part[i+1:]); err == nil && k >= 0 {
+			part, n = part[:i], k
+		}
+	}
+	text, err := strconv.Unquote(`"` + strings.ReplaceAll(part, `"`, `\"`) + `"`)
+	if err != nil {
+		return fmt.Errorf("gen: bad part %q: %v", part, err)
+	}
+	if text == "" || n == 0 {
+		return nil
+	}
+	block := []byte(strings.Repeat(text, max(1, min(n, (64<<10)/len(text)))))
+	for k := len(block) / len(text); n > 0; n -= k {
+		k = min(k, n)
+		if _, err := w.Write(block[:k*len(text)]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

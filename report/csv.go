@@ -40,6 +40,11 @@ func (o Options) WriteCSV(w io.Writer, res *Result) error {
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
+	if res.Summary.Interrupted != "" {
+		if err := cw.Write(incompleteRow(&res.Summary)); err != nil {
+			return err
+		}
+	}
 	type ruleCells struct{ tactics, techniques string }
 	perRule := make(map[*rules.Rule]ruleCells)
 	row := make([]string, len(csvHeader))
@@ -89,6 +94,18 @@ func (o Options) WriteCSV(w io.Writer, res *Result) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// incompleteRow is the row that marks the CSV report of an interrupted
+// scan, right after the header: "INCOMPLETE" in the timestamp column, what
+// happened in the rule_name column, the other cells empty. It keeps the
+// column count, so the file stays valid CSV, and sits where a person opening
+// the file sees it first.
+func incompleteRow(s *Summary) []string {
+	row := make([]string, len(csvHeader))
+	row[0] = "INCOMPLETE"
+	row[2] = strings.ToValidUTF8(interruptedNote(s), "\uFFFD")
+	return row
 }
 
 // joinKeysCell writes the join keys of a sequence or sample hit, a null

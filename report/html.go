@@ -132,11 +132,64 @@ func WriteHTML(w io.Writer, res *Result) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
+	// html/template escapes values but passes bytes that are not UTF-8
+	// (a file name, a damaged event) through; the page is UTF-8.
+	u := &utf8Writer{w: w}
+	bw := bufio.NewWriterSize(u, 64<<10)
 	if err := htmlTemplate.Execute(bw, page); err != nil {
 		return err
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return u.flush()
+}
+
+// utf8Writer writes to w what is written to it with the bytes that are not
+// UTF-8 replaced by U+FFFD, as bytes.ToValidUTF8 does. The start of a
+// character cut between two writes is held back until the next one, or
+// flush.
+type utf8Writer struct {
+	w    io.Writer
+	held []byte // the start of a character, at most utf8.UTFMax-1 bytes
+	buf  []byte
+}
+
+func (u *utf8Writer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(u.held) > 0 {
+		u.buf = append(append(u.buf[:0], u.held...), p...)
+		p = u.buf
+	}
+	// Hold back a last character that is not whole yet.
+	cut := len(p)
+	for i := len(p) - 1; i >= 0 && i > len(p)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(p[i]) {
+			if !utf8.FullRune(p[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	out := p[:cut]
+	if !utf8.Valid(out) {
+		out = bytes.ToValidUTF8(out, []byte("\uFFFD"))
+	}
+	u.held = append(u.held[:0], p[cut:]...)
+	if _, err := u.w.Write(out); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// flush writes what was held back, which will never be a whole character.
+func (u *utf8Writer) flush() error {
+	if len(u.held) == 0 {
+		return nil
+	}
+	_, err := u.w.Write(bytes.ToValidUTF8(u.held, []byte("\uFFFD")))
+	u.held = u.held[:0]
+	return err
 }
 
 func newHTMLPage(res *Result) (*htmlPage, error) {

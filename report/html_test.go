@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"dredge/rules"
 )
@@ -279,5 +280,49 @@ func TestFormatCountSize(t *testing.T) {
 		if got := formatSize(tt.n); got != tt.size {
 			t.Errorf("formatSize(%d) = %q, want %q", tt.n, got, tt.size)
 		}
+	}
+}
+
+// TestUTF8Writer writes text with bytes that are not UTF-8, cut at every
+// place: the page gets U+FFFD for them and every character whole.
+func TestUTF8Writer(t *testing.T) {
+	in := "a€b\xffc😀d\xe2\x82"
+	want := "a€b\uFFFDc😀d\uFFFD"
+	for cut := range len(in) + 1 {
+		var out bytes.Buffer
+		u := &utf8Writer{w: &out}
+		u.Write([]byte(in[:cut]))
+		u.Write([]byte(in[cut:]))
+		if err := u.flush(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Errorf("cut at %d: got %q, want %q", cut, out.String(), want)
+		}
+	}
+	var out bytes.Buffer
+	u := &utf8Writer{w: &out}
+	for i := range len(in) {
+		u.Write([]byte{in[i]})
+	}
+	u.flush()
+	if out.String() != want {
+		t.Errorf("byte by byte: got %q, want %q", out.String(), want)
+	}
+}
+
+func TestHTMLNotUTF8(t *testing.T) {
+	res := testResult()
+	res.Summary.Files[0].Name = "dump/\xffbad\xc3.ndjson"
+	res.Hits[0].Origin.File = res.Summary.Files[0].Name
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	if !utf8.Valid(buf.Bytes()) {
+		t.Errorf("the page is not UTF-8")
+	}
+	if n := strings.Count(buf.String(), "dump/\uFFFDbad\uFFFD.ndjson"); n < 2 {
+		t.Errorf("the file name is in the page %d times with U+FFFD, want 2 or more", n)
 	}
 }

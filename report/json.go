@@ -34,20 +34,24 @@ type jsonAttack struct {
 }
 
 type jsonSummary struct {
-	Files      []jsonFile       `json:"files"`
-	Bytes      int64            `json:"bytes"`
-	Events     int64            `json:"events"`
-	NoIndex    int64            `json:"events_without_index"`
-	Normalized map[string]int64 `json:"normalized"`
-	OSDerived  int64            `json:"host_os_type_derived"`
-	Hits       int              `json:"hits"`
-	Complete   bool             `json:"complete"`
-	FirstEvent jsonTime         `json:"first_event"`
-	LastEvent  jsonTime         `json:"last_event"`
-	Rules      []jsonRuleCount  `json:"rules"`
-	RuleSet    jsonRuleSet      `json:"rule_set"`
-	Problems   []jsonProblem    `json:"problems"`
-	Skipped    map[string]int   `json:"skipped"`
+	Files         []jsonFile       `json:"files"`
+	Bytes         int64            `json:"bytes"`
+	Events        int64            `json:"events"`
+	NoIndex       int64            `json:"events_without_index"`
+	Normalized    map[string]int64 `json:"normalized"`
+	OSDerived     int64            `json:"host_os_type_derived"`
+	Hits          int              `json:"hits"`
+	Dropped       int              `json:"hits_dropped"`
+	MaxHits       int              `json:"max_hits_per_rule"`
+	Complete      bool             `json:"complete"`
+	Interrupted   bool             `json:"interrupted"`
+	InterruptedBy string           `json:"interrupted_by,omitempty"` // left out when not interrupted
+	FirstEvent    jsonTime         `json:"first_event"`
+	LastEvent     jsonTime         `json:"last_event"`
+	Rules         []jsonRuleCount  `json:"rules"`
+	RuleSet       jsonRuleSet      `json:"rule_set"`
+	Problems      []jsonProblem    `json:"problems"`
+	Skipped       map[string]int   `json:"skipped"`
 }
 
 type jsonRuleSet struct {
@@ -74,6 +78,7 @@ type jsonRuleCount struct {
 	Severity  string `json:"severity"`
 	RiskScore int    `json:"risk_score"`
 	Hits      int    `json:"hits"`
+	Dropped   int    `json:"hits_dropped"`
 }
 
 type jsonProblem struct {
@@ -480,7 +485,9 @@ func newJSONSummary(s *Summary) jsonSummary {
 		Normalized: s.Normalized,
 		OSDerived:  s.HostOSTypeDerived,
 		Hits:       s.Hits,
-		Complete:   s.Complete,
+		Dropped:    s.Dropped,
+		MaxHits:    s.MaxHitsPerRule,
+		Complete:   s.Complete && s.Interrupted == "",
 		FirstEvent: jsonTime(s.First),
 		LastEvent:  jsonTime(s.Last),
 		Rules:      make([]jsonRuleCount, 0, len(s.Rules)),
@@ -506,10 +513,13 @@ func newJSONSummary(s *Summary) jsonSummary {
 		if rc.Rule == nil {
 			continue
 		}
-		j.Rules = append(j.Rules, jsonRuleCount{rc.Rule.ID, rc.Rule.Name, rc.Rule.Severity, rc.Rule.RiskScore, rc.Hits})
+		j.Rules = append(j.Rules, jsonRuleCount{rc.Rule.ID, rc.Rule.Name, rc.Rule.Severity, rc.Rule.RiskScore, rc.Hits, rc.Dropped})
 	}
 	for _, p := range s.Problems {
 		j.Problems = append(j.Problems, jsonProblem(p))
+	}
+	if s.Interrupted != "" {
+		j.Interrupted, j.InterruptedBy = true, s.Interrupted
 	}
 	if j.Normalized == nil {
 		j.Normalized = map[string]int64{}

@@ -103,7 +103,10 @@ type Event struct {
 // RuleCount is the number of hits of one rule.
 type RuleCount struct {
 	Rule *rules.Rule
-	Hits int
+	// Hits counts every hit found; Dropped those left out of the report
+	// by the limit of hits per rule (Summary.MaxHitsPerRule).
+	Hits    int
+	Dropped int
 }
 
 // Problem is input that could not be read: a file that would not open, a
@@ -143,13 +146,24 @@ type Summary struct {
 	// Rules lists every rule that was run, with its hit count, in rule order.
 	Rules []RuleCount
 	// RuleSet says where the rules came from and which were left out.
-	RuleSet  RuleSet
-	Hits     int
-	Problems []Problem
+	RuleSet RuleSet
+	// Hits counts the hits in the report, Dropped those found beyond
+	// MaxHitsPerRule, the most a rule reports (0: no limit); a rule keeps
+	// its earliest hits.
+	Hits           int
+	Dropped        int
+	MaxHitsPerRule int
+	Problems       []Problem
 	// Skipped counts skipped lines by reason.
 	Skipped map[string]int
-	// Complete is false when a file could not be read or a line was skipped.
+	// Complete is false when a file could not be read or a line was
+	// skipped, or when the scan was interrupted.
 	Complete bool
+	// Interrupted says what stopped the scan before the end of its input,
+	// such as "SIGINT"; empty when it was not interrupted. The hits of an
+	// interrupted scan are those of the input read before, and every
+	// format marks its report INCOMPLETE.
+	Interrupted string
 	// First and Last are the earliest and latest event times seen.
 	First, Last time.Time
 }
@@ -192,6 +206,13 @@ func (rs *RuleSet) Text() string {
 		s += fmt.Sprintf("; %d left out by %s", rs.Filtered, rs.Filter)
 	}
 	return s
+}
+
+// interruptedNote says in one sentence that the scan was interrupted and
+// what the hits cover, for the CSV report's marker row.
+func interruptedNote(s *Summary) string {
+	return fmt.Sprintf("scan interrupted by %s after %d events: the hits cover only those events; the rest of the input was not scanned",
+		s.Interrupted, s.Events)
 }
 
 // Result is everything a report writer needs: the summary and the hits in

@@ -1,11 +1,15 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,6 +27,9 @@ type Options struct {
 	// CSVRaw writes CSV cells exactly as they are, without neutralising the
 	// cells that a spreadsheet would run as a formula (a --csv-raw flag).
 	CSVRaw bool
+	// Pending, when not nil, tracks the temporary file of Create, so that
+	// Pending.Abort can remove it.
+	Pending *Pending
 }
 
 // FormatFromPath tells the report format from the extension of path,
@@ -71,19 +78,25 @@ func Create(path, format string, res *Result) error {
 }
 
 // Create is the package function Create with options o.
-func (o Options) Create(path, format string, res *Result) (err error) {
+func (o Options) Create(path, format string, res *Result) error {
+	return o.create(path, format, res, nil)
+}
+
+// create is Create; wrap, when not nil, wraps the temporary file for the
+// format's writer, so that tests can make writing fail (a full disk).
+func (o Options) create(path, format string, res *Result, wrap func(io.Writer) io.Writer) (err error) {
 	switch format {
 	case FormatCSV, FormatJSON, FormatNDJSON, FormatHTML:
 	default:
 		return &pathError{path, fmt.Errorf("unknown format %q (want csv, json, ndjson or html)", format)}
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
+	if err := notFolder(path); err != nil {
+		return err
 	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	dir := filepath.Dir(path)
+	f, err := o.Pending.createTemp(path, dir, filepath.Base(path))
 	if err != nil {
-		return &pathError{path, err}
+		return err
 	}
 	tmp := f.Name()
 	defer func() {
@@ -91,19 +104,32 @@ func (o Options) Create(path, format string, res *Result) (err error) {
 			f.Close() // a second Close only returns an error we do not need
 			os.Remove(tmp)
 		}
+		o.Pending.forget(tmp)
 	}()
-	// Every writer buffers its output.
-	if err := o.Write(f, format, res); err != nil {
+	// fail names the report, not its temporary file, in an error.
+	fail := func(err error) error {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == tmp {
+			err = pe.Err
+		}
 		return &pathError{path, err}
+	}
+	var w io.Writer = f
+	if wrap != nil {
+		w = wrap(f)
+	}
+	// Every writer buffers its output.
+	if err := o.Write(w, format, res); err != nil {
+		return fail(err)
 	}
 	if err := f.Sync(); err != nil {
-		return &pathError{path, err}
+		return fail(err)
 	}
 	if err := f.Close(); err != nil {
-		return &pathError{path, err}
+		return fail(err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return &pathError{path, err}
+	if err := o.Pending.rename(tmp, path); err != nil {
+		return fail(err)
 	}
 	// Make the rename itself durable. Not every system can sync a folder
 	// (Windows cannot), and the report is whole either way.
@@ -112,6 +138,142 @@ func (o Options) Create(path, format string, res *Result) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// CheckPath tells whether Create could write a report at path: path must
+// not be a folder, and a file must be creatable in its folder (CheckPath
+// makes one and removes it). A scan calls it before reading anything, so
+// that a report it cannot write fails at once, not after hours of reading.
+// A full disk is found only when the report is written.
+func CheckPath(path string) error {
+	if err := notFolder(path); err != nil {
+		return err
+	}
+	var none *Pending // nothing to track
+	f, err := none.createTemp(path, filepath.Dir(path), filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// notFolder fails when path is a folder, which a report cannot replace.
+func notFolder(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return &pathError{path, errors.New("is a folder")}
+	}
+	return nil
+}
+
+// tempError explains why no temporary file could be made in dir for the
+// report at path, naming the folder rather than the temporary file.
+func tempError(path, dir string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	fi, serr := os.Stat(dir)
+	switch {
+	case errors.Is(serr, fs.ErrNotExist):
+		err = &explained{"the folder " + dir + " does not exist", err}
+	case serr == nil && !fi.IsDir():
+		err = &explained{dir + " is not a folder", err}
+	default:
+		err = fmt.Errorf("cannot create a file in the folder %s: %w", dir, err)
+	}
+	return &pathError{path, err}
+}
+
+// explained is an error told in other words; errors.Is still finds the
+// original.
+type explained struct {
+	msg string
+	err error
+}
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
+
+// Pending tracks the temporary files of the reports being written, so that
+// a program that must stop at once — a second Ctrl-C — can remove them
+// before it exits. A nil *Pending tracks nothing. It is safe for concurrent
+// use; the zero value is ready to use.
+type Pending struct {
+	mu      sync.Mutex
+	names   map[string]bool
+	aborted bool
+}
+
+// ErrAborted is the error of a Create that Pending.Abort stopped.
+var ErrAborted = errors.New("aborted: no report is written any more")
+
+// Abort removes the temporary files of the reports being written and makes
+// every later Create with p fail without making a file. A report already
+// renamed to its final name stays: it is whole. Abort returns the names of
+// the files it removed.
+func (p *Pending) Abort() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.aborted = true
+	var removed []string
+	for name := range p.names {
+		if os.Remove(name) == nil {
+			removed = append(removed, name)
+		}
+		delete(p.names, name)
+	}
+	sort.Strings(removed)
+	return removed
+}
+
+// createTemp makes the temporary file of the report at path, in dir, and
+// records it.
+func (p *Pending) createTemp(path, dir, base string) (*os.File, error) {
+	if p != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.aborted {
+			return nil, &pathError{path, ErrAborted}
+		}
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return nil, tempError(path, dir, err)
+	}
+	if p != nil {
+		if p.names == nil {
+			p.names = make(map[string]bool)
+		}
+		p.names[f.Name()] = true
+	}
+	return f, nil
+}
+
+// rename gives the temporary file tmp its final name, unless Abort came
+// first (and removed it).
+func (p *Pending) rename(tmp, path string) error {
+	if p == nil {
+		return os.Rename(tmp, path)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.aborted {
+		return ErrAborted
+	}
+	delete(p.names, tmp)
+	return os.Rename(tmp, path)
+}
+
+// forget stops tracking tmp, which was renamed or removed.
+func (p *Pending) forget(tmp string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	delete(p.names, tmp)
+	p.mu.Unlock()
 }
 
 // pathError is an error of Create: the report file and what went wrong.

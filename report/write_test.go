@@ -3,11 +3,14 @@ package report
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -135,7 +138,7 @@ func TestCreateFails(t *testing.T) {
 		res    *Result
 		err    string // the error ends with this
 	}{
-		{"missing folder", "no/such/folder/report.html", "html", testResult(), "no such file or directory"},
+		{"missing folder", "no/such/folder/report.html", "html", testResult(), "/no/such/folder does not exist"},
 		{"writer fails", "report.csv", "csv", bad, ": hit 1 has no rule"},
 		{"writer fails json", "report.json", "json", bad, ": hit 1 has no rule"},
 		{"writer fails html", "report.html", "html", bad, ": hit 1 has no rule"},
@@ -188,3 +191,196 @@ func TestCreateOntoFolder(t *testing.T) {
 		t.Errorf("folder holds %q, want only the folder report.csv", names)
 	}
 }
+
+// fullDisk is a file on a disk that fills up after room bytes: a write
+// beyond fails as os.File's does, with ENOSPC.
+type fullDisk struct {
+	f    *os.File
+	room int
+}
+
+func (d *fullDisk) Write(p []byte) (int, error) {
+	if len(p) > d.room {
+		n, _ := d.f.Write(p[:d.room])
+		d.room = 0
+		return n, &fs.PathError{Op: "write", Path: d.f.Name(), Err: syscall.ENOSPC}
+	}
+	d.room -= len(p)
+	return d.f.Write(p)
+}
+
+// TestCreateDiskFull fills the disk at several places of each format: the
+// error names the report and what happened, not the temporary file; no file
+// is left but an earlier report, unchanged.
+func TestCreateDiskFull(t *testing.T) {
+	old := []byte("the previous report\n")
+	for _, format := range []string{FormatCSV, FormatJSON, FormatNDJSON, FormatHTML} {
+		for _, room := range []int{0, 100, 70 << 10} {
+			for _, existing := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/%d/existing=%v", format, room, existing), func(t *testing.T) {
+					dir := t.TempDir()
+					path := filepath.Join(dir, "report."+format)
+					if existing {
+						if err := os.WriteFile(path, old, 0o600); err != nil {
+							t.Fatal(err)
+						}
+					}
+					res := testResult()
+					for range 6 { // more than 70 KiB in every format
+						res.Hits = append(res.Hits, res.Hits...)
+					}
+					wrap := func(w io.Writer) io.Writer { return &fullDisk{f: w.(*os.File), room: room} }
+					err := Options{}.create(path, format, res, wrap)
+					if want := "report: " + path + ": no space left on device"; err == nil || err.Error() != want {
+						t.Fatalf("got error %v, want %s", err, want)
+					}
+					if !errors.Is(err, syscall.ENOSPC) {
+						t.Errorf("errors.Is(%v, ENOSPC) is false", err)
+					}
+					want := []string(nil)
+					if existing {
+						want = []string{"report." + format}
+						if got, _ := os.ReadFile(path); !bytes.Equal(got, old) {
+							t.Errorf("the earlier report was changed to %.40q...", got)
+						}
+					}
+					if names := entries(t, dir); !slices.Equal(names, want) {
+						t.Errorf("folder holds %q, want %q", names, want)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestCreateReadOnlyFolder writes into a folder the user may not write to.
+func TestCreateReadOnlyFolder(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes into any folder")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.json")
+	old := []byte("the previous report\n")
+	if err := os.WriteFile(path, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o700) })
+	want := "report: " + path + ": cannot create a file in the folder " + dir + ": permission denied"
+	for name, f := range map[string]func() error{
+		"Create":    func() error { return Create(path, FormatJSON, testResult()) },
+		"CheckPath": func() error { return CheckPath(path) },
+	} {
+		if err := f(); err == nil || err.Error() != want || !errors.Is(err, fs.ErrPermission) {
+			t.Errorf("%s: got error %v, want %s", name, err, want)
+		}
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, old) {
+		t.Errorf("the earlier report was changed to %q", got)
+	}
+	if names := entries(t, dir); !slices.Equal(names, []string{"report.json"}) {
+		t.Errorf("folder holds %q, want only report.json", names)
+	}
+}
+
+func TestCheckPath(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "folder.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "file"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "old.json"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, err string // path relative to dir; err after "report: PATH: "
+	}{
+		{"new file", "new.json", ""},
+		{"existing file", "old.json", ""},
+		{"missing folder", "no/such/r.json", "the folder DIR/no/such does not exist"},
+		{"folder", "folder.json", "is a folder"},
+		{"file as folder", "file/r.json", "DIR/file is not a folder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, tt.path)
+			err := CheckPath(path)
+			if tt.err == "" {
+				if err != nil {
+					t.Fatalf("got error %v", err)
+				}
+			} else if want := "report: " + path + ": " + strings.ReplaceAll(tt.err, "DIR", dir); err == nil || err.Error() != want {
+				t.Fatalf("got error %v, want %s", err, want)
+			}
+		})
+	}
+	// Nothing was made or removed.
+	if names := entries(t, dir); !slices.Equal(names, []string{"file", "folder.json", "old.json"}) {
+		t.Errorf("folder holds %q", names)
+	}
+}
+
+// TestPendingAbort stops Create halfway, as a second Ctrl-C does: the
+// temporary file goes, the earlier report stays, and no Create after makes
+// a file.
+func TestPendingAbort(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.html")
+	old := []byte("the previous report\n")
+	if err := os.WriteFile(path, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := new(Pending)
+	o := Options{Pending: p}
+	var removed []string
+	wrap := func(w io.Writer) io.Writer {
+		return writerFunc(func(b []byte) (int, error) {
+			if removed == nil {
+				removed = p.Abort() // the signal arrives while the report is written
+			}
+			return w.Write(b)
+		})
+	}
+	err := o.create(path, FormatHTML, testResult(), wrap)
+	if !errors.Is(err, ErrAborted) || err.Error() != "report: "+path+": aborted: no report is written any more" {
+		t.Errorf("got error %v, want ErrAborted", err)
+	}
+	if len(removed) != 1 || !strings.HasPrefix(filepath.Base(removed[0]), ".report.html.") {
+		t.Errorf("Abort removed %q, want the temporary file", removed)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, old) {
+		t.Errorf("the earlier report was changed")
+	}
+	if names := entries(t, dir); !slices.Equal(names, []string{"report.html"}) {
+		t.Errorf("folder holds %q, want only report.html", names)
+	}
+	// After Abort, Create fails at once.
+	other := filepath.Join(dir, "other.json")
+	if err := o.Create(other, FormatJSON, testResult()); !errors.Is(err, ErrAborted) {
+		t.Errorf("Create after Abort: got error %v, want ErrAborted", err)
+	}
+	if names := entries(t, dir); !slices.Equal(names, []string{"report.html"}) {
+		t.Errorf("folder holds %q, want only report.html", names)
+	}
+
+	// A report renamed before Abort stays.
+	p = new(Pending)
+	o = Options{Pending: p}
+	if err := o.Create(other, FormatJSON, testResult()); err != nil {
+		t.Fatal(err)
+	}
+	if removed := p.Abort(); len(removed) != 0 {
+		t.Errorf("Abort removed %q after the report was whole", removed)
+	}
+	if names := entries(t, dir); !slices.Equal(names, []string{"other.json", "report.html"}) {
+		t.Errorf("folder holds %q", names)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }

@@ -33,6 +33,8 @@ type plan struct {
 	cats []*event.Path
 	// disp is the rule index (dispatch.go).
 	disp *dispatch
+	// maxHits is Config.MaxHitsPerRule (limit.go).
+	maxHits int
 
 	host, hostname, user, domain, exe, pname, fpath, fname *event.Path
 }

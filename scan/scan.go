@@ -52,6 +52,10 @@ type Config struct {
 	// SkipUnknownIndex leaves the events whose index is unknown to the
 	// rules without index patterns; by default every rule applies to them.
 	SkipUnknownIndex bool
+	// MaxHitsPerRule is the most hits a rule reports, its earliest in
+	// report order; the others are counted (report.RuleCount.Dropped).
+	// 0 means no limit.
+	MaxHitsPerRule int
 	// NoNormalize turns off the filling in of ECS fields on raw Windows
 	// event shapes (package normalize), for exactly what Kibana would see.
 	NoNormalize bool
@@ -79,6 +83,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 	}
 	plan := newPlan(cfg.Rules, inputs)
 	plan.disp = newDispatch(plan, cfg)
+	plan.maxHits = cfg.MaxHitsPerRule
 	gate := newGate(plan, inputs, cfg)
 	if !cfg.NoNormalize {
 		plan.norm = normalize.New()
@@ -236,7 +241,9 @@ func (s *state) finish(ws []*worker) *report.Result {
 	var hits []hit
 	var cands []candidate
 	for _, w := range ws {
-		hits = append(hits, w.hits...)
+		for _, hs := range w.hits {
+			hits = append(hits, hs...)
+		}
 		cands = append(cands, w.cands...)
 		for i, n := range w.events {
 			events[i] += n
@@ -282,6 +289,7 @@ func (s *state) finish(ws []*worker) *report.Result {
 	for _, h := range stateHits {
 		hits = append(hits, h...)
 	}
+	hits, dropped := s.plan.limit(hits, ws)
 	if s.cfg.Order == QueryOrder {
 		slices.SortStableFunc(hits, func(a, b hit) int { return compareOrdinal(&a.ord, &b.ord) })
 	} else {
@@ -316,10 +324,12 @@ func (s *state) finish(ws []*worker) *report.Result {
 	for _, h := range res.Hits {
 		counts[h.Rule]++
 	}
-	for _, r := range s.plan.rules {
-		sum.Rules = append(sum.Rules, report.RuleCount{Rule: r.rule, Hits: counts[r.rule]})
+	for ri, r := range s.plan.rules {
+		sum.Rules = append(sum.Rules, report.RuleCount{Rule: r.rule, Hits: counts[r.rule] + dropped[ri], Dropped: dropped[ri]})
+		sum.Dropped += dropped[ri]
 	}
 	sum.Hits = len(res.Hits)
+	sum.MaxHitsPerRule = s.plan.maxHits
 	for _, w := range ws {
 		sum.NoIndex += w.sel.noIndex
 		sum.HostOSTypeDerived += w.osDerived
@@ -367,8 +377,11 @@ type worker struct {
 	parser fastjson.Parser
 	// docParser re-reads the line of a wrapped hit (see source).
 	docParser fastjson.Parser
-	hits      []hit
-	cands     []candidate
+	// hits are the hits of event rules, by rule index, and cut the
+	// number left out of them by the limit of hits per rule (limit.go).
+	hits  [][]hit
+	cut   []int
+	cands []candidate
 	// stateful are the candidates of each sequence and sample rule, by
 	// rule index; docs holds their documents, and index is the worker's
 	// place among the workers, which their records name.
@@ -416,7 +429,7 @@ type worker struct {
 }
 
 func newWorker(p *plan, inputs, index int) *worker {
-	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([]candList, len(p.rules)),
+	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([]candList, len(p.rules)), hits: make([][]hit, len(p.rules)), cut: make([]int, len(p.rules)),
 		missing: make([][]missingTimes, len(p.rules)),
 		cats:    make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats)), sel: newSelector(p.disp),
 		skip: make([]uint64, p.disp.words)}
@@ -604,7 +617,7 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 			w.cands = append(w.cands, r.candidate(ev, t, j.input, origin, index, document()))
 			continue
 		}
-		w.hits = append(w.hits, hit{
+		w.hit(ri, hit{
 			Hit: report.Hit{Rule: r.rule, Time: t, Origin: origin, Index: index, Document: document(), Fields: w.plan.fields(ev)},
 			ord: w.ordinal(r, ev, j.input, lineNo, pos),
 		})
