@@ -71,17 +71,18 @@ func (p *Pool) get(size int) *Chunk {
 		c.buf = make([]byte, size)
 	}
 	c.buf = c.buf[:size]
-	c.keep = 2 * size
+	c.keep = max(2*size, cap(c.buf))
 	c.pool = p
 	return c
 }
 
-func (p *Pool) bufio(rd io.Reader) *bufio.Reader {
-	if b, _ := p.raw.Get().(*bufio.Reader); b != nil {
+// bufio returns a reader of rd with a buffer of at least size bytes.
+func (p *Pool) bufio(rd io.Reader, size int) *bufio.Reader {
+	if b, _ := p.raw.Get().(*bufio.Reader); b != nil && b.Size() >= size {
 		b.Reset(rd)
 		return b
 	}
-	return bufio.NewReaderSize(rd, 64<<10)
+	return bufio.NewReaderSize(rd, size)
 }
 
 func (p *Pool) gzipReader(rd io.Reader) (*gzip.Reader, error) {
@@ -97,6 +98,12 @@ func (p *Pool) zstdReader(rd io.Reader) (*zstd.Decoder, error) {
 	}
 	// One decoding goroutine, the caller's: it already runs a reader per
 	// input beside a worker per core, and the asynchronous decoder measured
-	// slower here.
-	return zstd.NewReader(rd, zstd.WithDecoderConcurrency(1))
+	// slower here. The window is limited as the zstd command limits it by
+	// default: a frame may declare a window (a single-segment frame: its
+	// whole size) that the decoder would allocate at once.
+	return zstd.NewReader(rd, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstdMaxWindow))
 }
+
+// zstdMaxWindow is the largest zstd window decoded, that of zstd -d without
+// --long or --memory.
+const zstdMaxWindow = 128 << 20

@@ -19,32 +19,51 @@ type Input struct {
 
 // Expand turns command-line paths into inputs: files as given, folders walked
 // recursively with files in lexical order, "-" for stdin. A path that cannot be
-// read becomes a Problem (the others are still returned).
+// read becomes a Problem (the others are still returned), and so does a folder
+// in which the walk finds no file to read (kind "empty").
 //
 // In a walk, hidden files and folders (name starting with ".", such as macOS
 // "._" resource forks) are passed over, as are sockets, devices and FIFOs;
 // symbolic links to files are followed, links to folders are not (no cycles).
-// Paths given explicitly are taken whatever their name or type.
+// Paths given explicitly are taken whatever their name, and a link to a
+// folder is walked; a FIFO is read like standard input, but a device or a
+// socket is refused: reading /dev/zero would never end.
+//
+// The walk reads one folder at a time and closes it before going down into
+// its subfolders, so it holds at most one file descriptor whatever the size
+// of the tree.
 func Expand(paths []string) ([]Input, []Problem) {
-	var ins []Input
-	var probs []Problem
+	var w walker
 	for _, p := range paths {
 		if p == "-" {
-			ins = append(ins, Input{Path: "-", Size: -1})
+			w.ins = append(w.ins, Input{Path: "-", Size: -1})
 			continue
 		}
 		fi, err := os.Stat(p)
-		if err != nil {
-			probs = append(probs, openProblem(p, err))
-			continue
+		switch {
+		case err != nil:
+			w.probs = append(w.probs, openProblem(p, err))
+		case fi.IsDir():
+			w.dir(p)
+		case notFile(fi.Mode()) != "":
+			w.probs = append(w.probs, Problem{File: p, Kind: KindOpen, Reason: notFile(fi.Mode())})
+		default:
+			w.ins = append(w.ins, inputOf(p, fi))
 		}
-		if !fi.IsDir() {
-			ins = append(ins, inputOf(p, fi))
-			continue
-		}
-		ins, probs = walk(p, ins, probs)
 	}
-	return ins, probs
+	return w.ins, w.probs
+}
+
+// notFile says why a path of this mode is not read ("a device, not a file"),
+// or "" when it can be: a regular file, a FIFO, or a folder to walk.
+func notFile(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeDevice != 0:
+		return "a device, not a file"
+	case m&fs.ModeSocket != 0:
+		return "a socket, not a file"
+	}
+	return ""
 }
 
 func inputOf(path string, fi fs.FileInfo) Input {
@@ -55,39 +74,56 @@ func inputOf(path string, fi fs.FileInfo) Input {
 	return Input{Path: path, Size: size}
 }
 
-// walk appends the files under root, in lexical order.
-func walk(root string, ins []Input, probs []Problem) ([]Input, []Problem) {
-	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+// walker collects the inputs and problems of a walk.
+type walker struct {
+	ins   []Input
+	probs []Problem
+}
+
+// dir appends the files under the folder path, in lexical order. A folder
+// in which nothing was found, neither a file nor a problem, is reported as
+// empty; its parent then counts it as found, so that only the innermost of
+// nested empty folders is reported.
+func (w *walker) dir(path string) {
+	n := len(w.ins) + len(w.probs)
+	// os.ReadDir closes the folder before returning; on an error it gives
+	// the entries read before it.
+	ents, err := os.ReadDir(path)
+	if err != nil {
+		w.probs = append(w.probs, openProblem(path, err))
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		w.entry(filepath.Join(path, e.Name()), e)
+	}
+	if len(w.ins)+len(w.probs) == n {
+		w.probs = append(w.probs, Problem{File: path, Kind: KindEmpty, Reason: "no files in this folder"})
+	}
+}
+
+// entry appends what one entry of a folder holds.
+func (w *walker) entry(path string, e fs.DirEntry) {
+	switch t := e.Type(); {
+	case t.IsDir():
+		w.dir(path)
+	case t.IsRegular():
+		fi, err := e.Info()
 		if err != nil {
-			probs = append(probs, openProblem(path, err))
-			return nil
+			w.probs = append(w.probs, openProblem(path, err))
+			return
 		}
-		if path != root && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
+		w.ins = append(w.ins, inputOf(path, fi))
+	case t&fs.ModeSymlink != 0:
+		// A link loop fails here with "too many levels of symbolic links".
+		fi, err := os.Stat(path)
+		if err != nil {
+			w.probs = append(w.probs, openProblem(path, err))
+			return
 		}
-		switch t := d.Type(); {
-		case t.IsDir():
-		case t.IsRegular():
-			fi, err := d.Info()
-			if err != nil {
-				probs = append(probs, openProblem(path, err))
-				return nil
-			}
-			ins = append(ins, inputOf(path, fi))
-		case t&fs.ModeSymlink != 0:
-			fi, err := os.Stat(path)
-			if err != nil {
-				probs = append(probs, openProblem(path, err))
-				return nil
-			}
-			if fi.Mode().IsRegular() {
-				ins = append(ins, inputOf(path, fi))
-			}
+		if fi.Mode().IsRegular() {
+			w.ins = append(w.ins, inputOf(path, fi))
 		}
-		return nil
-	})
-	return ins, probs
+	}
 }

@@ -52,12 +52,13 @@ func TestExpand(t *testing.T) {
 	}
 	wantProbs := []Problem{
 		{j("c/dangling"), 0, KindOpen, "no such file or directory"},
+		{j("empty"), 0, KindEmpty, "no files in this folder"},
 		{j("missing.ndjson"), 0, KindOpen, "no such file or directory"},
 	}
 	if !reflect.DeepEqual(probs, wantProbs) {
 		t.Errorf("problems:\n got %v\nwant %v", probs, wantProbs)
 	}
-	if got := wantProbs[1].String(); got != j("missing.ndjson")+": no such file or directory" {
+	if got := wantProbs[2].String(); got != j("missing.ndjson")+": no such file or directory" {
 		t.Errorf("String() = %q", got)
 	}
 }

@@ -16,7 +16,7 @@ func TestNotJSON(t *testing.T) {
 		{"markdown", "# Notes\n\nSome text.\n", []Problem{{"f", 0, KindNotJSON, `not a JSON log: no line of the first 20 bytes starts with { or [ (it starts with "# Notes\n\nSome te")`}}, 0},
 		{"tsv", "a\tb\n1\t2", []Problem{{"f", 0, KindNotJSON, `not a JSON log: no line of the first 7 bytes starts with { or [ (it starts with "a\tb\n1\t2")`}}, 0},
 		{"cut mid-event", "ss\":{\"name\":\"x\"}}\n{\"a\":1}\n", nil, 2},
-		{"empty", "", nil, 0},
+		{"empty", "", []Problem{{"f", 0, KindEmpty, "empty file"}}, 0},
 		{"blank", "\n\n  \n", nil, 0},
 	}
 	for _, tt := range tests {

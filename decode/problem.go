@@ -8,12 +8,13 @@ import (
 
 // Problem kinds: short, stable reason classes for counting problems.
 const (
-	KindOpen       = "open"           // the input could not be opened or found
-	KindRead       = "read"           // reading the underlying file failed
+	KindOpen       = "open"           // the input could not be opened or found, or is a device or socket
+	KindRead       = "read"           // reading the underlying file failed, or it changed while read
 	KindDecompress = "decompress"     // a gzip or zstd stream is corrupt or truncated
 	KindTooLong    = "line too long"  // an event over Options.MaxLine was skipped
-	KindMalformed  = "malformed json" // not JSON; found here in containers, by the workers in NDJSON
-	KindNotJSON    = "not a log"      // the file holds no JSON events at all and was skipped
+	KindMalformed  = "malformed json" // not JSON, or nested too deep; found here in containers, by the workers in NDJSON
+	KindNotJSON    = "not a log"      // the file holds no JSON events at all (a binary, an archive, text) and was skipped
+	KindEmpty      = "empty"          // an empty file (or one that decompresses to nothing), a folder with no file
 )
 
 // Problem is input that could not be read, with its place.

@@ -12,8 +12,14 @@
 //
 // Damage (a truncated or corrupt stream, a line over the size limit, a syntax
 // error in a container) is reported as a Problem with its place; whatever was
-// read well before it is still delivered. Parsing events, and reporting NDJSON
-// lines that are not JSON, is left to the scan workers.
+// read well before it is still delivered. Files that hold no events are
+// reported too: empty ones, and binaries, archives and the like, known by
+// their first bytes and skipped at once; and so is a regular file whose size
+// changes while it is read. Memory stays bounded whatever the input: a line or a
+// container event over the size limit is passed over without being held
+// whole, and an event nested too deep is passed over without recursion.
+// Parsing events, and reporting NDJSON lines that are not JSON, is left to
+// the scan workers.
 package decode
 
 import (
@@ -58,6 +64,7 @@ type Reader struct {
 	pool *Pool
 
 	file io.Closer     // the file Open opened, closed by Close
+	want int64         // size of the regular file when opened; -1: unknown
 	cnt  countReader   // the underlying bytes
 	raw  *bufio.Reader // cnt, buffered for sniffing and for flate
 	comp string
@@ -81,27 +88,36 @@ type Reader struct {
 	doc *docReader // containers; nil for NDJSON
 }
 
-// countReader reports bytes read to Options.Progress and remembers the
-// underlying reader's own error, telling it from decompression damage.
+// countReader reports bytes read to Options.Progress, counts them, and
+// remembers the underlying reader's own error, telling it from decompression
+// damage, and whether it reached its end.
 type countReader struct {
 	r        io.Reader
 	progress func(int)
+	n        int64
 	err      error
+	eof      bool
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
+	c.n += int64(n)
 	if n > 0 && c.progress != nil {
 		c.progress(n)
 	}
-	if err != nil && err != io.EOF {
+	switch {
+	case err == io.EOF:
+		c.eof = true
+	case err != nil:
 		c.err = err
 	}
 	return n, err
 }
 
 // Open opens an input (a file, or standard input for "-"). Compression is
-// sniffed on the first Next. The error is a Problem of kind "open".
+// sniffed on the first Next. The error is a Problem of kind "open"; a device
+// or a socket is refused rather than read. A FIFO is read like standard
+// input: Open waits for a writer to open it.
 func Open(in Input, opts Options) (*Reader, error) {
 	if in.Path == "-" {
 		if in.Stdin != nil {
@@ -109,12 +125,18 @@ func Open(in Input, opts Options) (*Reader, error) {
 		}
 		return NewReader(StdinName, os.Stdin, opts), nil
 	}
+	if fi, err := os.Stat(in.Path); err == nil && notFile(fi.Mode()) != "" {
+		return nil, Problem{File: in.Path, Kind: KindOpen, Reason: notFile(fi.Mode())}
+	}
 	f, err := os.Open(in.Path)
 	if err != nil {
 		return nil, openProblem(in.Path, err)
 	}
 	r := NewReader(in.Path, f, opts)
 	r.file = f
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		r.want = fi.Size()
+	}
 	return r, nil
 }
 
@@ -126,7 +148,7 @@ func NewReader(name string, rd io.Reader, opts Options) *Reader {
 	if opts.MaxLine <= 0 {
 		opts.MaxLine = DefaultMaxLine
 	}
-	r := &Reader{name: name, opts: opts, pool: opts.Pool}
+	r := &Reader{name: name, opts: opts, pool: opts.Pool, want: -1}
 	if r.pool == nil {
 		r.pool = new(Pool)
 	}
@@ -188,11 +210,24 @@ func (r *Reader) Next() (*Chunk, error) {
 	return r.nextLines()
 }
 
+// finish ends the reading; the first time, it checks the size of a regular
+// file read to its end.
 func (r *Reader) finish() {
-	r.done = true
+	if !r.done {
+		r.done = true
+		r.checkSize()
+	}
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
+	}
+}
+
+// checkSize reports a regular file read to its end whose size is not the
+// one it had when it was opened: it grew or shrank while it was read.
+func (r *Reader) checkSize() {
+	if r.want >= 0 && r.cnt.eof && r.cnt.n != r.want {
+		r.report(0, KindRead, fmt.Sprintf("changed while it was read (%d bytes at the start, %d read)", r.want, r.cnt.n))
 	}
 }
 
@@ -217,6 +252,9 @@ func (r *Reader) damaged(line int, err error) {
 		return
 	}
 	reason := err.Error()
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
+		reason = fmt.Sprintf("zstd: a frame needs more than %s of memory to decompress (made with --long?); decompress it first", sizeText(zstdMaxWindow))
+	}
 	if !strings.HasPrefix(reason, r.comp+":") {
 		reason = r.comp + ": " + reason
 	}
@@ -231,7 +269,7 @@ func (r *Reader) tooLong(line, n int) {
 func (r *Reader) start() {
 	r.started = true
 	r.line = 1
-	r.raw = r.pool.bufio(&r.cnt)
+	r.raw = r.pool.bufio(&r.cnt, r.rawSize())
 	// A read error here comes back on the first read of the text.
 	head, _ := r.raw.Peek(4)
 	var err error
@@ -255,8 +293,18 @@ func (r *Reader) start() {
 		return
 	}
 
-	r.cur = r.pool.get(r.size)
+	r.cur = r.pool.get(r.firstSize())
 	r.fill()
+	if r.n == 0 && r.eof && r.rerr == nil {
+		r.report(0, KindEmpty, r.emptyReason())
+		r.finish()
+		return
+	}
+	if what, advice := notLog(r.cur.buf[:r.n]); what != "" {
+		r.report(0, KindNotJSON, r.notLogReason(what, advice))
+		r.finish()
+		return
+	}
 	if bytes.HasPrefix(r.cur.buf[:r.n], bom) {
 		r.n = copy(r.cur.buf, r.cur.buf[len(bom):r.n])
 	}
@@ -268,6 +316,50 @@ func (r *Reader) start() {
 	if documents(r.cur.buf[:r.n], r.eof) {
 		r.doc = newDocReader(r)
 	}
+}
+
+// rawSize is the size of the buffer under the decompressor: 64 KiB, but no
+// more than a small regular file needs whole (and a page), so that reading
+// many small files costs little.
+func (r *Reader) rawSize() int {
+	const size = 64 << 10
+	if r.want >= 0 && r.want < size {
+		return max(int(r.want)+1, 4<<10)
+	}
+	return size
+}
+
+// firstSize is the size of the first text buffer: that of a chunk, but no
+// more than a plain regular file needs whole, with a byte more to see its
+// end at once.
+func (r *Reader) firstSize() int {
+	if r.comp == "plain" && r.want >= 0 && r.want < int64(r.size) {
+		return int(r.want) + 1
+	}
+	return r.size
+}
+
+// emptyReason says that the input holds nothing.
+func (r *Reader) emptyReason() string {
+	switch {
+	case r.comp != "plain":
+		return "empty file: its " + r.comp + " stream decompresses to nothing"
+	case r.name == StdinName:
+		return "empty: nothing came on standard input"
+	}
+	return "empty file"
+}
+
+// notLogReason says what the input is instead of a log, as notLog found it.
+func (r *Reader) notLogReason(what, advice string) string {
+	reason := "not a log: " + what
+	if r.comp != "plain" {
+		reason += ", " + r.comp + "-compressed"
+	}
+	if advice != "" {
+		reason += "; " + advice
+	}
+	return reason
 }
 
 // looksJSON reports whether the start of a text could be JSON events: empty,
