@@ -36,6 +36,8 @@ func scanCommand(ctx context.Context, pending *report.Pending) *cli.Command {
 			&cli.BoolFlag{Name: "no-normalize", Usage: "do not fill in ECS fields on raw Winlogbeat, Winlogbeat 6 and flat Windows events: match exactly what Kibana would see"},
 			&cli.BoolFlag{Name: "all-indices", Usage: "apply every rule to every event, whatever indices the rule reads (its index patterns)"},
 			&cli.StringFlag{Name: "unknown-index", Value: "apply", Usage: "rules for events whose index is unknown (no _index, data_stream, agent or module fields): apply, or skip the rules with index patterns"},
+			&cli.StringFlag{Name: "from", Usage: "scan only the events at or after `TIME` (@timestamp): RFC 3339 (2024-05-01T10:00:00Z), a date (2024-05-01, midnight UTC) or before now (-72h, -30m, -7d)"},
+			&cli.StringFlag{Name: "to", Usage: "scan only the events before `TIME` (@timestamp), written as for --from"},
 			&cli.IntFlag{Name: "max-hits-per-rule", Value: 10000, Usage: "report at most `N` hits of each rule, its earliest, and count the others (0: no limit); a rule that fires on every event cannot exhaust memory"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a Go CPU profile of the scan to `FILE` (go tool pprof)"},
 			&cli.StringFlag{Name: "memprofile", Usage: "write a Go heap profile at the end of the scan to `FILE` (go tool pprof)"},
@@ -83,6 +85,10 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 	default:
 		return &exitError{exitIncomplete, fmt.Errorf("scan: --unknown-index is apply or skip, not %q", c.String("unknown-index"))}
 	}
+	from, to, err := scanWindow(c.String("from"), c.String("to"), time.Now())
+	if err != nil {
+		return &exitError{exitIncomplete, err}
+	}
 	if f := c.String("cpuprofile"); f != "" {
 		stop, err := startCPUProfile(f)
 		if err != nil {
@@ -107,7 +113,8 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 	quiet := c.Bool("quiet")
 	cfg := scan.Config{Rules: rs, Workers: c.Int("workers"), Version: version,
 		AllIndices: c.Bool("all-indices"), SkipUnknownIndex: c.String("unknown-index") == "skip",
-		NoNormalize: c.Bool("no-normalize"), MaxHitsPerRule: c.Int("max-hits-per-rule")}
+		NoNormalize: c.Bool("no-normalize"), MaxHitsPerRule: c.Int("max-hits-per-rule"),
+		From: from, To: to}
 	var bar *progressbar.ProgressBar
 	if !quiet && isTerminal(stderr) {
 		var total int64
@@ -180,6 +187,71 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 		return &exitError{code: exitHits}
 	}
 	return nil
+}
+
+// scanWindow parses the --from and --to flags, the relative times against
+// now; an empty flag is an open end (the zero time). It is an error when
+// from is not before to.
+func scanWindow(fromFlag, toFlag string, now time.Time) (from, to time.Time, err error) {
+	if fromFlag != "" {
+		if from, err = parseWindowTime(fromFlag, now); err != nil {
+			return time.Time{}, time.Time{}, fmt.Errorf("scan: --from: %v", err)
+		}
+	}
+	if toFlag != "" {
+		if to, err = parseWindowTime(toFlag, now); err != nil {
+			return time.Time{}, time.Time{}, fmt.Errorf("scan: --to: %v", err)
+		}
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		return time.Time{}, time.Time{}, fmt.Errorf("scan: --from %s is not before --to %s: no event can be in the window",
+			windowTime(from), windowTime(to))
+	}
+	return from, to, nil
+}
+
+// parseWindowTime parses a time of --from or --to: RFC 3339
+// (2024-05-01T10:00:00Z, fractions of seconds and offsets too), a date
+// alone (2024-05-01, midnight UTC), or a time before now: a minus sign and
+// a Go duration (-72h, -30m, -1h30m) or a number of days (-7d, 24h each).
+// A relative time is cut to the whole second.
+func parseWindowTime(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil // UTC
+	}
+	if rest, ok := strings.CutPrefix(s, "-"); ok && rest != "" && '0' <= rest[0] && rest[0] <= '9' {
+		if days, ok := strings.CutSuffix(rest, "d"); ok {
+			if n, err := strconv.Atoi(days); err == nil && n <= maxDays {
+				return now.Add(-time.Duration(n) * 24 * time.Hour).Truncate(time.Second), nil
+			}
+		} else if d, err := time.ParseDuration(rest); err == nil {
+			return now.Add(-d).Truncate(time.Second), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: give RFC 3339 (2024-05-01T10:00:00Z), a date (2024-05-01) or a time before now (-72h, -30m, -7d)", s)
+}
+
+// maxDays is the most days --from and --to go back, about as far as a
+// time.Duration reaches.
+const maxDays = 100_000
+
+// windowTime writes a bound of the time window for the terminal.
+func windowTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// windowText describes the scan's time window, such as
+// "2024-05-01T10:00:00Z to 2024-05-02T00:00:00Z", "from
+// 2024-05-01T10:00:00Z on" or "before 2024-05-02T00:00:00Z".
+func windowText(s *report.Summary) string {
+	switch {
+	case s.To.IsZero():
+		return "from " + windowTime(s.From) + " on"
+	case s.From.IsZero():
+		return "before " + windowTime(s.To)
+	}
+	return windowTime(s.From) + " to " + windowTime(s.To)
 }
 
 // reportError explains why the report could not be written to out (or to
@@ -344,6 +416,16 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 		len(s.Files), plural(len(s.Files), "file", "files"), humanBytes(s.Bytes), s.Events, elapsed.Seconds(), float64(s.Events)/secs, float64(s.Bytes)/1e6/secs)
 	if !s.First.IsZero() {
 		fmt.Fprintf(w, "events from %s to %s\n", s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
+	}
+	if s.Windowed() {
+		fmt.Fprintf(w, "window %s: %d %s outside it left out\n", windowText(&s), s.OutsideWindow, plural(int(s.OutsideWindow), "event", "events"))
+	}
+	if s.NoTime > 0 {
+		why := "scanned all the same"
+		if s.Windowed() {
+			why = "left out, as the window cannot place them"
+		}
+		fmt.Fprintf(w, "%d %s without a usable @timestamp: %s\n", s.NoTime, plural(int(s.NoTime), "event", "events"), why)
 	}
 	if len(s.Normalized) > 0 || s.HostOSTypeDerived > 0 {
 		fmt.Fprintf(w, "normalised to ECS: %s; host.os.type derived for %d (--no-normalize turns this off)\n",

@@ -38,6 +38,8 @@ type jsonSummary struct {
 	Bytes         int64            `json:"bytes"`
 	Events        int64            `json:"events"`
 	NoIndex       int64            `json:"events_without_index"`
+	NoTime        int64            `json:"events_without_time"`
+	OutsideWindow int64            `json:"events_outside_window"`
 	Normalized    map[string]int64 `json:"normalized"`
 	OSDerived     int64            `json:"host_os_type_derived"`
 	Hits          int              `json:"hits"`
@@ -48,10 +50,17 @@ type jsonSummary struct {
 	InterruptedBy string           `json:"interrupted_by,omitempty"` // left out when not interrupted
 	FirstEvent    jsonTime         `json:"first_event"`
 	LastEvent     jsonTime         `json:"last_event"`
+	Window        jsonWindow       `json:"window"`
 	Rules         []jsonRuleCount  `json:"rules"`
 	RuleSet       jsonRuleSet      `json:"rule_set"`
 	Problems      []jsonProblem    `json:"problems"`
 	Skipped       map[string]int   `json:"skipped"`
+}
+
+// jsonWindow is the scan's time window; an open end is null.
+type jsonWindow struct {
+	From jsonTime `json:"from"`
+	To   jsonTime `json:"to"`
 }
 
 type jsonRuleSet struct {
@@ -478,21 +487,24 @@ func appendString[S string | []byte](b []byte, s S) []byte {
 
 func newJSONSummary(s *Summary) jsonSummary {
 	j := jsonSummary{
-		Files:      make([]jsonFile, 0, len(s.Files)),
-		Bytes:      s.Bytes,
-		Events:     s.Events,
-		NoIndex:    s.NoIndex,
-		Normalized: s.Normalized,
-		OSDerived:  s.HostOSTypeDerived,
-		Hits:       s.Hits,
-		Dropped:    s.Dropped,
-		MaxHits:    s.MaxHitsPerRule,
-		Complete:   s.Complete && s.Interrupted == "",
-		FirstEvent: jsonTime(s.First),
-		LastEvent:  jsonTime(s.Last),
-		Rules:      make([]jsonRuleCount, 0, len(s.Rules)),
-		Problems:   make([]jsonProblem, 0, len(s.Problems)),
-		Skipped:    s.Skipped,
+		Files:         make([]jsonFile, 0, len(s.Files)),
+		Bytes:         s.Bytes,
+		Events:        s.Events,
+		NoIndex:       s.NoIndex,
+		NoTime:        s.NoTime,
+		OutsideWindow: s.OutsideWindow,
+		Normalized:    s.Normalized,
+		OSDerived:     s.HostOSTypeDerived,
+		Hits:          s.Hits,
+		Dropped:       s.Dropped,
+		MaxHits:       s.MaxHitsPerRule,
+		Complete:      s.Complete && s.Interrupted == "",
+		FirstEvent:    jsonTime(s.First),
+		LastEvent:     jsonTime(s.Last),
+		Window:        jsonWindow{jsonTime(s.From), jsonTime(s.To)},
+		Rules:         make([]jsonRuleCount, 0, len(s.Rules)),
+		Problems:      make([]jsonProblem, 0, len(s.Problems)),
+		Skipped:       s.Skipped,
 	}
 	rs := &s.RuleSet
 	j.RuleSet = jsonRuleSet{

@@ -75,6 +75,8 @@ func TestJSONEmpty(t *testing.T) {
     "bytes": 0,
     "events": 0,
     "events_without_index": 0,
+    "events_without_time": 0,
+    "events_outside_window": 0,
     "normalized": {},
     "host_os_type_derived": 0,
     "hits": 0,
@@ -84,6 +86,10 @@ func TestJSONEmpty(t *testing.T) {
     "interrupted": false,
     "first_event": null,
     "last_event": null,
+    "window": {
+      "from": null,
+      "to": null
+    },
     "rules": [],
     "rule_set": {
       "rules": 0,

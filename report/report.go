@@ -164,9 +164,21 @@ type Summary struct {
 	// interrupted scan are those of the input read before, and every
 	// format marks its report INCOMPLETE.
 	Interrupted string
-	// First and Last are the earliest and latest event times seen.
+	// First and Last are the earliest and latest event times seen, of the
+	// events in the window when there is one.
 	First, Last time.Time
+	// From and To are the scan's time window, [From, To) by @timestamp; a
+	// zero time is an open end, and both are zero without a window.
+	From, To time.Time
+	// OutsideWindow counts the events whose @timestamp is outside the
+	// window, left out of the scan; NoTime the events without a usable
+	// @timestamp, which the window leaves out too when there is one.
+	OutsideWindow int64
+	NoTime        int64
 }
+
+// Windowed reports whether the scan had a time window (From or To set).
+func (s *Summary) Windowed() bool { return !s.From.IsZero() || !s.To.IsZero() }
 
 // RuleSet says where the rules of a scan came from and which were left
 // out. The rules that ran are those of Summary.Rules.

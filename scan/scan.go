@@ -18,6 +18,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"dredge/decode"
 	"dredge/event"
@@ -59,6 +60,12 @@ type Config struct {
 	// NoNormalize turns off the filling in of ECS fields on raw Windows
 	// event shapes (package normalize), for exactly what Kibana would see.
 	NoNormalize bool
+	// From and To restrict the scan to the events whose @timestamp is in
+	// [From, To); a zero time leaves that end open. With either set, the
+	// events without a usable @timestamp are left out too. The events left
+	// out are counted (report.Summary.OutsideWindow and NoTime) and no
+	// rule sees them.
+	From, To time.Time
 
 	// evalAll evaluates every rule on every event instead of those the
 	// rule index picks: the reference path of the tests.
@@ -126,6 +133,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 	for w := range results {
 		wk := newWorker(plan, len(inputs), w)
 		wk.gate = gate
+		wk.win = window{cfg.From, cfg.To}
 		results[w] = wk
 		workers.Add(1)
 		go func() {
@@ -236,6 +244,7 @@ func (s *state) finish(ws []*worker) *report.Result {
 	res := &report.Result{}
 	sum := &res.Summary
 	sum.Version = s.cfg.Version
+	sum.From, sum.To = s.cfg.From, s.cfg.To
 	sum.Skipped = map[string]int{}
 	events := make([]int64, len(s.inputs))
 	var hits []hit
@@ -249,6 +258,8 @@ func (s *state) finish(ws []*worker) *report.Result {
 			events[i] += n
 		}
 		s.problems = append(s.problems, w.problems...)
+		sum.OutsideWindow += w.outside
+		sum.NoTime += w.noTime
 		if sum.First.IsZero() || (!w.first.IsZero() && w.first.Before(sum.First)) {
 			sum.First = w.first
 		}
@@ -412,8 +423,13 @@ type worker struct {
 	catRead  []bool
 	events   []int64
 	problems []problem
-	first    time.Time
-	last     time.Time
+	// win is the scan's time window (window.go). first and last are the
+	// earliest and latest times of the events in it; outside counts the
+	// events with a time outside it, and noTime those without a usable
+	// @timestamp.
+	win             window
+	first, last     time.Time
+	outside, noTime int64
 	// doc is the current event, with the fields the rules read so far.
 	doc event.Doc
 	// at is the current event's @timestamp, when atOK: most rules order
@@ -510,7 +526,7 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 	}
 	if err != nil {
 		w.problems = append(w.problems, problem{j.input, report.Problem{
-			File: j.name, Line: lineNo, Kind: decode.KindMalformed, Reason: "malformed json: " + err.Error(),
+			File: j.name, Line: lineNo, Kind: decode.KindMalformed, Reason: "malformed json: " + shorten(err.Error()),
 		}})
 		return
 	}
@@ -539,6 +555,16 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 	}
 	w.doc.Reset(ev)
 	w.at, w.atOK = event.Time(ev, w.plan.timestamp)
+	if !redo && !w.atOK {
+		w.noTime++
+	}
+	// The window (window.go), before the rule index picks anything.
+	if !w.win.admits(w.at, w.atOK) {
+		if !redo && w.atOK {
+			w.outside++
+		}
+		return
+	}
 	if t, ok := w.at, w.atOK; ok && !redo {
 		if w.first.IsZero() || t.Before(w.first) {
 			w.first = t
@@ -696,4 +722,25 @@ func unwrap(v *fastjson.Value) (ev *fastjson.Value, index string, wrapped bool) 
 		}
 	}
 	return src, index, true
+}
+
+// maxReason bounds a parser's message in a problem: fastjson repeats its
+// context for every level of a deeply nested value, and says what went
+// wrong at the end.
+const maxReason = 200
+
+// shorten cuts the middle out of a message longer than maxReason, at
+// character boundaries, keeping its start and its end.
+func shorten(s string) string {
+	if len(s) <= maxReason {
+		return s
+	}
+	head, tail := maxReason/3, len(s)-2*maxReason/3
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	for tail < len(s) && !utf8.RuneStart(s[tail]) {
+		tail++
+	}
+	return s[:head] + " … " + s[tail:]
 }
