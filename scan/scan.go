@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -526,7 +527,7 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 	}
 	if err != nil {
 		w.problems = append(w.problems, problem{j.input, report.Problem{
-			File: j.name, Line: lineNo, Kind: decode.KindMalformed, Reason: "malformed json: " + shorten(err.Error()),
+			File: j.name, Line: lineNo, Kind: decode.KindMalformed, Reason: parseError(err),
 		}})
 		return
 	}
@@ -724,10 +725,19 @@ func unwrap(v *fastjson.Value) (ev *fastjson.Value, index string, wrapped bool) 
 	return src, index, true
 }
 
+// parseError is the reason of a problem for a line the parser rejected.
+func parseError(err error) string {
+	msg := err.Error()
+	if strings.Contains(msg, "too big depth") {
+		return fmt.Sprintf("malformed json: nested more than %d levels deep", fastjson.MaxDepth)
+	}
+	return "malformed json: " + shorten(msg)
+}
+
 // maxReason bounds a parser's message in a problem: fastjson repeats its
 // context for every level of a deeply nested value, and says what went
 // wrong at the end.
-const maxReason = 200
+const maxReason = 400
 
 // shorten cuts the middle out of a message longer than maxReason, at
 // character boundaries, keeping its start and its end.
