@@ -18,7 +18,7 @@ func rulesCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name:  "list",
-				Flags: append([]cli.Flag{rulesFlag, noBuiltinFlag}, filterFlags...),
+				Flags: append([]cli.Flag{rulesFlag, noBuiltinFlag, strictFlag}, filterFlags...),
 				Usage: "list the rules: id, name, type, language, severity, risk score, tactics",
 				Action: func(c *cli.Context) error {
 					rs, _, err := loadRules(c)
@@ -35,7 +35,7 @@ func rulesCommand() *cli.Command {
 			},
 			{
 				Name:      "show",
-				Flags:     []cli.Flag{rulesFlag, noBuiltinFlag},
+				Flags:     []cli.Flag{rulesFlag, noBuiltinFlag, strictFlag},
 				Usage:     "show one rule in full",
 				ArgsUsage: "ID",
 				Action: func(c *cli.Context) error {
@@ -93,6 +93,7 @@ func showRule(c *cli.Context, r *rules.Rule) {
 var (
 	rulesFlag     = &cli.StringSliceFlag{Name: "rules", Usage: "also load the rule files (*.toml, detection-rules layout) under `DIR`, recursively; repeatable"}
 	noBuiltinFlag = &cli.BoolFlag{Name: "no-builtin", Usage: "leave out the built-in rules"}
+	strictFlag    = &cli.BoolFlag{Name: "strict-rules", Usage: "stop (exit 2) when a rule file has an error (malformed TOML, an unknown rule type, a query that does not parse) instead of running the other rules"}
 )
 
 // filterFlags pick the rules to run; rules.Filter does the picking.
@@ -138,6 +139,10 @@ func loadRules(c *cli.Context) ([]*rules.Rule, report.RuleSet, error) {
 		if len(l.Errors) > 0 || len(l.Unsupported) > 0 || l.Deprecated > 0 {
 			fmt.Fprintf(w, "dredge: loaded %d %s from %s; %d with errors, %d of unsupported types, %d deprecated skipped\n",
 				len(l.Rules), plural(len(l.Rules), "rule", "rules"), strings.Join(dirs, ", "), len(l.Errors), len(l.Unsupported), l.Deprecated)
+		}
+		if len(l.Errors) > 0 && c.Bool("strict-rules") {
+			return nil, set, &exitError{exitIncomplete, fmt.Errorf("%d rule %s with errors (--strict-rules)",
+				len(l.Errors), plural(len(l.Errors), "file", "files"))}
 		}
 		rs = append(rs, l.Rules...)
 		set.Folders = dirs

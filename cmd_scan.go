@@ -28,7 +28,7 @@ func scanCommand(ctx context.Context, pending *report.Pending) *cli.Command {
 		Usage:     "scan files and folders (plain, gzip or zstd NDJSON; - for stdin) with the rules",
 		ArgsUsage: "PATH...",
 		Flags: append([]cli.Flag{
-			rulesFlag, noBuiltinFlag,
+			rulesFlag, noBuiltinFlag, strictFlag,
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "report format: csv, json, ndjson or html (default: from the -o extension, else a text list)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (written to a temporary name, renamed when complete)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parsing workers"},

@@ -188,6 +188,11 @@ func Parse(name string, data []byte) (*Rule, error) {
 	case "":
 		return nil, &Error{File: name, Msg: "rule has no type"}
 	default:
+		if _, known := unsupportedTypes[r.Type]; !known {
+			// Not a type of Elastic's rules at all: a mistake in the file.
+			line, col := valuePosition(data, typeKey)
+			return nil, &Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("unknown rule type %q (eql, query, new_terms, threshold; esql, machine_learning, threat_match and saved_query are recognised but not run)", r.Type)}
+		}
 		return nil, &Error{File: name, Msg: unsupportedType(r.Type), Unsupported: true}
 	}
 	if why := unsupportedLanguage(r.Language); why != "" {
@@ -352,3 +357,16 @@ func ParseHistory(s string) (time.Duration, error) {
 
 // Base is the rule file's name without its folder, for display.
 func (r *Rule) Base() string { return path.Base(r.Source) }
+
+// typeKey finds the rule's type key in a rule file.
+var typeKey = regexp.MustCompile(`(?m)^[ \t]*type[ \t]*=[ \t]*`)
+
+// valuePosition is the line and column of the value of the first key that
+// key finds in data; 0, 0 when there is none.
+func valuePosition(data []byte, key *regexp.Regexp) (line, col int) {
+	loc := key.FindIndex(data)
+	if loc == nil {
+		return 0, 0
+	}
+	return ast.LineCol(string(data), ast.Pos(loc[1]))
+}

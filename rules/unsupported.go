@@ -8,6 +8,7 @@ var unsupportedTypes = map[string]string{
 	"machine_learning": "needs Elastic's ML jobs; dredge runs offline",
 	"esql":             "is an ES|QL query, which needs Elasticsearch; dredge runs EQL and KQL",
 	"threat_match":     "matches events against threat intelligence indicators kept in Elasticsearch; dredge runs offline",
+	"saved_query":      "runs a query saved in Kibana, which the rule file need not hold; dredge runs the rule files' own queries",
 }
 
 // unsupportedType gives the reason a rule of type t cannot run.
