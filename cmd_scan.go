@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +41,7 @@ func scanCommand(ctx context.Context, pending *report.Pending) *cli.Command {
 			&cli.StringFlag{Name: "from", Usage: "scan only the events at or after `TIME` (@timestamp): RFC 3339 (2024-05-01T10:00:00Z), a date (2024-05-01, midnight UTC) or before now (-72h, -30m, -7d)"},
 			&cli.StringFlag{Name: "to", Usage: "scan only the events before `TIME` (@timestamp), written as for --from"},
 			&cli.IntFlag{Name: "max-hits-per-rule", Value: 10000, Usage: "report at most `N` hits of each rule, its earliest, and count the others (0: no limit); a rule that fires on every event cannot exhaust memory"},
+			&cli.BoolFlag{Name: "profile-rules", Usage: "print the 20 rules the scan spent most time on, to find a slow rule in a folder"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a Go CPU profile of the scan to `FILE` (go tool pprof)"},
 			&cli.StringFlag{Name: "memprofile", Usage: "write a Go heap profile at the end of the scan to `FILE` (go tool pprof)"},
 		}, filterFlags...),
@@ -114,7 +117,7 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 	cfg := scan.Config{Rules: rs, Workers: c.Int("workers"), Version: version,
 		AllIndices: c.Bool("all-indices"), SkipUnknownIndex: c.String("unknown-index") == "skip",
 		NoNormalize: c.Bool("no-normalize"), MaxHitsPerRule: c.Int("max-hits-per-rule"),
-		From: from, To: to}
+		From: from, To: to, ProfileRules: c.Bool("profile-rules")}
 	var bar *progressbar.ProgressBar
 	if !quiet && isTerminal(stderr) {
 		var total int64
@@ -173,6 +176,9 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 			written = "" // not "report written to": the error below says why
 		}
 		printSummary(stderr, res, elapsed, written)
+	}
+	if c.Bool("profile-rules") {
+		printRuleProfile(stderr, res.Summary.Rules)
 	}
 	if werr != nil {
 		return &exitError{exitIncomplete, reportError(out, werr)}
@@ -406,6 +412,27 @@ func oneLine(s string) string {
 }
 
 // printSummary writes the end-of-scan summary to stderr.
+// printRuleProfile prints the rules that took the most time, slowest
+// first, with their share of the time spent on all rules.
+func printRuleProfile(w io.Writer, rcs []report.RuleCount) {
+	rcs = slices.Clone(rcs)
+	slices.SortStableFunc(rcs, func(a, b report.RuleCount) int { return cmp.Compare(b.Time, a.Time) })
+	var total time.Duration
+	for _, rc := range rcs {
+		total += rc.Time
+	}
+	if total <= 0 {
+		return
+	}
+	fmt.Fprintf(w, "\ntime spent on rules: %s over all workers; the slowest:\n", total.Round(time.Millisecond))
+	for _, rc := range rcs[:min(20, len(rcs))] {
+		if rc.Time <= 0 {
+			break
+		}
+		fmt.Fprintf(w, "  %8s %5.1f%%  %6d hits  %s  %s\n", rc.Time.Round(time.Millisecond), 100*float64(rc.Time)/float64(total), rc.Hits, rc.Rule.Name, oneLine(rc.Rule.Source))
+	}
+}
+
 func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out string) {
 	s := res.Summary
 	secs := elapsed.Seconds()

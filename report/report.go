@@ -107,6 +107,9 @@ type RuleCount struct {
 	// by the limit of hits per rule (Summary.MaxHitsPerRule).
 	Hits    int
 	Dropped int
+	// Time is the time spent evaluating the rule, summed over the workers,
+	// when the scan measured it (scan.Config.ProfileRules); 0 otherwise.
+	Time time.Duration
 }
 
 // Problem is input that could not be read: a file that would not open, a
