@@ -65,7 +65,8 @@ func sortRuleHits(hs []hit, p *plan) {
 	})
 }
 
-// compareReport orders two hits as the report lists them (sortHits).
+// compareReport orders two hits by time (hits without one last), input and
+// line: the report's order (sortHits), less the rule.
 func compareReport(a, b *report.Hit, p *plan) int {
 	if za, zb := a.Time.IsZero(), b.Time.IsZero(); za != zb {
 		if za {

@@ -9,6 +9,7 @@ package scan
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -374,24 +375,11 @@ func (s *state) finish(ws []*worker) *report.Result {
 // input, line, rule order, and the new terms; a sequence or sample hit by
 // its first event. Hits alike in all of these keep their rule's order.
 func sortHits(hits []hit, p *plan) {
-	sort.SliceStable(hits, func(a, b int) bool {
-		ha, hb := &hits[a].Hit, &hits[b].Hit
-		if za, zb := ha.Time.IsZero(), hb.Time.IsZero(); za != zb {
-			return zb
+	slices.SortStableFunc(hits, func(a, b hit) int {
+		if c := cmp.Or(compareReport(&a.Hit, &b.Hit, p), cmp.Compare(p.order[a.Rule], p.order[b.Rule])); c != 0 {
+			return c
 		}
-		if c := ha.Time.Compare(hb.Time); c != 0 {
-			return c < 0
-		}
-		if ha.Origin.File != hb.Origin.File {
-			return p.inputOrder(ha) < p.inputOrder(hb)
-		}
-		if ha.Origin.Line != hb.Origin.Line {
-			return ha.Origin.Line < hb.Origin.Line
-		}
-		if ra, rb := p.order[ha.Rule], p.order[hb.Rule]; ra != rb {
-			return ra < rb
-		}
-		return fmt.Sprint(ha.NewTerms) < fmt.Sprint(hb.NewTerms)
+		return strings.Compare(fmt.Sprint(a.NewTerms), fmt.Sprint(b.NewTerms))
 	})
 }
 
