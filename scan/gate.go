@@ -3,7 +3,6 @@ package scan
 import (
 	"context"
 	"os"
-	"sync"
 	"sync/atomic"
 
 	"dredge/decode"
@@ -164,42 +163,13 @@ func (g *gate) redo(ws []*worker, words int) map[int]map[int]redoChunk {
 // event and reports no problem the first reading reported; an input that
 // is not what it was gets a problem of its own.
 func (s *state) redo(ctx context.Context, todo map[int]map[int]redoChunk, ws []*worker) {
-	jobs := make(chan job, 2*len(ws))
 	var inputs []int
 	for i := range s.inputs {
 		if todo[i] != nil {
 			inputs = append(inputs, i)
 		}
 	}
-	var readers sync.WaitGroup
-	next := make(chan int, len(inputs))
-	for _, i := range inputs {
-		next <- i
-	}
-	close(next)
-	for r := 0; r < s.cfg.Readers && r < len(inputs); r++ {
-		readers.Go(func() {
-			for i := range next {
-				s.reread(ctx, i, todo[i], jobs)
-			}
-		})
-	}
-	go func() {
-		readers.Wait()
-		close(jobs)
-	}()
-	var workers sync.WaitGroup
-	for _, w := range ws {
-		workers.Go(func() {
-			for j := range jobs {
-				if ctx.Err() == nil {
-					w.chunk(j)
-				}
-				j.chunk.Release()
-			}
-		})
-	}
-	workers.Wait()
+	s.pump(ctx, inputs, ws, func(i int, jobs chan<- job) { s.reread(ctx, i, todo[i], jobs) })
 }
 
 // reread sends the chunks of input i that chunks names, each with the units

@@ -108,34 +108,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 		bytes:  make([]int64, len(inputs)),
 	}
 
-	jobs := make(chan job, 2*cfg.Workers)
-	// Readers: each takes the next input and sends its chunks.
-	var next int
-	var nextMu sync.Mutex
-	var readers sync.WaitGroup
-	for r := 0; r < cfg.Readers && r < len(inputs); r++ {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			for {
-				nextMu.Lock()
-				i := next
-				next++
-				nextMu.Unlock()
-				if i >= len(inputs) {
-					return
-				}
-				s.read(ctx, i, jobs)
-			}
-		}()
-	}
-	go func() {
-		readers.Wait()
-		close(jobs)
-	}()
-
 	results := make([]*worker, cfg.Workers)
-	var workers sync.WaitGroup
 	for w := range results {
 		wk := newWorker(plan, len(inputs), w)
 		wk.gate = gate
@@ -144,18 +117,12 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 		}
 		wk.win = window{cfg.From, cfg.To}
 		results[w] = wk
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			for j := range jobs {
-				if ctx.Err() == nil {
-					wk.chunk(j)
-				}
-				j.chunk.Release()
-			}
-		}()
 	}
-	workers.Wait()
+	all := make([]int, len(inputs))
+	for i := range all {
+		all[i] = i
+	}
+	s.pump(ctx, all, results, func(i int, jobs chan<- job) { s.read(ctx, i, jobs) })
 	if todo := gate.redo(results, plan.disp.words); len(todo) > 0 && ctx.Err() == nil {
 		s.redo(ctx, todo, results)
 	}
@@ -168,6 +135,43 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 		return res, ErrIncomplete
 	}
 	return res, nil
+}
+
+// pump runs the scan's pipeline over the inputs: cfg.Readers goroutines
+// each take the next input and send its chunks with read, and the workers
+// evaluate them, until every input is read. Both readings of the input
+// (the scan, and gate.go's redo) run through it.
+func (s *state) pump(ctx context.Context, inputs []int, ws []*worker, read func(i int, jobs chan<- job)) {
+	jobs := make(chan job, 2*len(ws))
+	next := make(chan int, len(inputs))
+	for _, i := range inputs {
+		next <- i
+	}
+	close(next)
+	var readers sync.WaitGroup
+	for r := 0; r < s.cfg.Readers && r < len(inputs); r++ {
+		readers.Go(func() {
+			for i := range next {
+				read(i, jobs)
+			}
+		})
+	}
+	go func() {
+		readers.Wait()
+		close(jobs)
+	}()
+	var workers sync.WaitGroup
+	for _, w := range ws {
+		workers.Go(func() {
+			for j := range jobs {
+				if ctx.Err() == nil {
+					w.chunk(j)
+				}
+				j.chunk.Release()
+			}
+		})
+	}
+	workers.Wait()
 }
 
 // job is one chunk of one input.
