@@ -30,6 +30,12 @@ func TestGateReadsAgain(t *testing.T) {
 		{"until read again", `sequence by k [a where true] [b where true] until [u where true]`,
 			[][]string{{ev("3", "b", 3, `"k":"x"`), ev("2", "u", 2, `"k":"x"`), ev("1", "a", 1, `"k":"x"`)}},
 			nil, true},
+		// The until step matches the first step's own event: its hit,
+		// found when the chunk is read again, still counts from that
+		// event on, as in one record.
+		{"until on the first event, read again", `sequence by k [a where true] [b where true] until [a where x == 1]`,
+			[][]string{{ev("1", "a", 1, `"k":"x"`, `"x":1`), ev("2", "b", 2, `"k":"x"`)}},
+			nil, true},
 		{"missing event read again", `sequence by k with maxspan=1s [a where true] ![m where true] [b where true]`,
 			[][]string{{ev("3", "b", 3, `"k":"x"`), ev("2", "m", 2, `"k":"x"`), ev("1", "a", 1, `"k":"x"`)}},
 			nil, true},

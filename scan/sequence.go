@@ -216,7 +216,31 @@ func (w *worker) addMissing(ri, n int, ms int64, hits []stageHit) {
 // docs are the workers' document stores.
 func (p *plan) stateful(ri int, cands []stateCand, missing [][]missingTimes, docs []*docStore) []hit {
 	r := &p.rules[ri]
-	slices.SortFunc(cands, func(a, b stateCand) int { return compareOrdinal(&a.ord, &b.ord) })
+	// An event's hits may be in two records, when a gated step's were
+	// found when its chunk was read again (gate.go): the record with
+	// steps comes first, as an event's steps are taken before its until
+	// event in one record.
+	n := len(r.query.Steps)
+	untilOnly := func(c *stateCand) bool {
+		for _, h := range c.hits {
+			if h.stage < n {
+				return false
+			}
+		}
+		return true
+	}
+	slices.SortFunc(cands, func(a, b stateCand) int {
+		if c := compareOrdinal(&a.ord, &b.ord); c != 0 {
+			return c
+		}
+		switch ua, ub := untilOnly(&a), untilOnly(&b); {
+		case ua && !ub:
+			return 1
+		case ub && !ua:
+			return -1
+		}
+		return 0
+	})
 	var results []result
 	if r.query.Kind == match.Sequences {
 		results = matchSequences(r.query, cands, missing...)
