@@ -425,11 +425,7 @@ type worker struct {
 	thr   thresholdState
 	index int
 	// sel picks the rules that may match each event (dispatch.go).
-	sel *selector
-	// cats holds the current event's values of each category field of the
-	// plan, read when first needed (catRead).
-	cats     [][]string
-	catRead  []bool
+	sel      *selector
 	events   []int64
 	problems []problem
 	// win is the scan's time window (window.go). first and last are the
@@ -456,8 +452,8 @@ type worker struct {
 func newWorker(p *plan, inputs, index int) *worker {
 	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([]candList, len(p.rules)), hits: make([][]hit, len(p.rules)), cut: make([]int, len(p.rules)),
 		missing: make([][]missingTimes, len(p.rules)),
-		cats:    make([][]string, len(p.cats)), catRead: make([]bool, len(p.cats)), sel: newSelector(p.disp),
-		skip: make([]uint64, p.disp.words)}
+		sel:     newSelector(p.disp),
+		skip:    make([]uint64, p.disp.words)}
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -611,7 +607,6 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 		return ref
 	}
 	origin := report.Origin{File: j.name, Line: lineNo}
-	clear(w.catRead)
 	// The rules and steps that may match the event (dispatch.go), in
 	// rule order.
 	noIndex := w.sel.noIndex
@@ -650,7 +645,7 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 		}
 		prog := units[u].prog
 		u = nextUnit(picked, u+1)
-		if !w.isCategory(ev, r.cat, r.category) || !prog.MatchDoc(&w.doc) {
+		if !w.isCategory(r.cat, r.category) || !prog.MatchDoc(&w.doc) {
 			continue
 		}
 		t, _ := w.time(ev, r.times)
@@ -691,26 +686,17 @@ func (w *worker) ordinal(r *planRule, v *fastjson.Value, input, line, pos int) o
 	return r.ordinalAt(v, t, ok, input, line, pos)
 }
 
-// isCategory reports whether the event v may be of category want, read
+// isCategory reports whether the current event may be of category want, read
 // from the plan's category field cat: always when want is empty, else when
 // a value of the field is want, as the compiled query tests it. It saves
-// evaluating the queries of other categories.
-func (w *worker) isCategory(v *fastjson.Value, cat int, want string) bool {
+// evaluating the queries of other categories; the field is read once per
+// event, through the event's Doc.
+func (w *worker) isCategory(cat int, want string) bool {
 	if want == "" || cat < 0 {
 		return true
 	}
-	if !w.catRead[cat] {
-		w.catRead[cat] = true
-		w.cats[cat] = w.cats[cat][:0]
-		w.plan.cats[cat].VisitDoc(&w.doc, func(x *fastjson.Value) bool {
-			if s, ok := event.Text(x); ok {
-				w.cats[cat] = append(w.cats[cat], s)
-			}
-			return false
-		})
-	}
-	for _, c := range w.cats[cat] {
-		if c == want {
+	for _, x := range w.plan.cats[cat].Values(&w.doc) {
+		if s, ok := event.Text(x); ok && s == want {
 			return true
 		}
 	}

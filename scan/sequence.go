@@ -100,7 +100,7 @@ func (w *worker) candidate(ri int, steps uint64, v *fastjson.Value, input int, o
 		if i < 64 && steps&(1<<i) == 0 {
 			continue
 		}
-		if !w.isCategory(v, r.cat, ps.step.Category) || !w.plan.disp.program(ri, i, ps.step.Program).MatchDoc(&w.doc) {
+		if !w.isCategory(r.cat, ps.step.Category) || !w.plan.disp.program(ri, i, ps.step.Program).MatchDoc(&w.doc) {
 			continue
 		}
 		if cap(w.keySlab)-len(w.keySlab) < 16 {
