@@ -128,10 +128,32 @@ type FileStat struct {
 	Name   string
 	Bytes  int64 // bytes read from the file (compressed size)
 	Events int64
+	// SHA256 is the SHA-256 of the file's bytes as read from disk
+	// (compressed), in lower-case hex, for the chain of custody; empty when
+	// the file could not be read to its end.
+	SHA256 string
 }
 
-// Summary describes a scan. It holds no wall-clock figures, so that the same
-// input gives byte-identical reports.
+// HostStat is what a scan saw of one host: the host.name of its events
+// (after normalisation, so the computer that logged a forwarded Windows
+// event), its first and last event times, its event count and its hits by
+// severity. Hits counts every hit, those beyond the limit of hits per rule
+// included.
+type HostStat struct {
+	Name        string
+	First, Last time.Time
+	Events      int64
+	Hits        SeverityCounts
+}
+
+// SeverityCounts counts hits by rule severity.
+type SeverityCounts struct {
+	Critical, High, Medium, Low int
+}
+
+// Summary describes a scan. Its only wall-clock figures are Started and
+// Duration, so that the same input with the same Started and Duration gives
+// byte-identical reports (the golden tests set them).
 type Summary struct {
 	Version string
 	Files   []FileStat
@@ -178,6 +200,13 @@ type Summary struct {
 	// @timestamp, which the window leaves out too when there is one.
 	OutsideWindow int64
 	NoTime        int64
+	// Hosts lists, by name, the hosts of the events scanned; the events
+	// without a host.name are under the name "".
+	Hosts []HostStat
+	// Started is when the scan began (wall clock) and Duration how long it
+	// took, for the chain of custody; zero when unknown.
+	Started  time.Time
+	Duration time.Duration
 }
 
 // Windowed reports whether the scan had a time window (From or To set).

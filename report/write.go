@@ -30,6 +30,8 @@ type Options struct {
 	// Pending, when not nil, tracks the temporary file of Create, so that
 	// Pending.Abort can remove it.
 	Pending *Pending
+	// TZ is the zone that times are shown in (a --tz flag); UTC when nil.
+	TZ *time.Location
 }
 
 // FormatFromPath tells the report format from the extension of path,
