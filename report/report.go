@@ -146,6 +146,13 @@ type HostStat struct {
 	Hits        SeverityCounts
 }
 
+// TimeCount is the number of events in the timeline bucket that starts at
+// Start.
+type TimeCount struct {
+	Start  time.Time
+	Events int64
+}
+
 // SeverityCounts counts hits by rule severity.
 type SeverityCounts struct {
 	Critical, High, Medium, Low int
@@ -203,6 +210,12 @@ type Summary struct {
 	// Hosts lists, by name, the hosts of the events scanned; the events
 	// without a host.name are under the name "".
 	Hosts []HostStat
+	// Timeline counts the events scanned over time, by @timestamp, in
+	// buckets of TimelineStep (a minute, or coarser when the events span
+	// too long for minutes), in time order; only buckets with events.
+	// Events without a usable @timestamp are not in it (NoTime).
+	Timeline     []TimeCount
+	TimelineStep time.Duration
 	// Started is when the scan began (wall clock) and Duration how long it
 	// took, for the chain of custody; zero when unknown.
 	Started  time.Time
