@@ -1,5 +1,7 @@
 package scan
 
+import "slices"
+
 // substrings finds which of a set of strings occur in a text, in one pass
 // over the text (Aho-Corasick, as a full automaton over the byte classes
 // of the strings). It is built once and read-only.
@@ -42,14 +44,31 @@ func newSubstrings(strs []string) *substrings {
 		}
 		m.nclass = 256
 	}
-	// The trie, in next (-1 for no edge yet).
-	var trie []int32
-	none := make([]int32, m.nclass) // a state's row without edges
-	for i := range none {
-		none[i] = -1
+	// The trie, in rows of nclass edges (-1 for no edge yet), allocated
+	// at once for its number of states: growing it state by state cost
+	// more than the rest of the build. In sorted order, each string adds
+	// the states of what follows its common prefix with the one before.
+	sorted := strs
+	if !slices.IsSorted(sorted) {
+		sorted = slices.Sorted(slices.Values(strs))
 	}
+	most, prev := 1, ""
+	for _, s := range sorted {
+		n := 0
+		for n < len(s) && n < len(prev) && s[n] == prev[n] {
+			n++
+		}
+		most += len(s) - n
+		prev = s
+	}
+	trie := make([]int32, 0, most*m.nclass)
+	m.out = make([][]int32, 0, most)
 	newState := func() int32 {
-		trie = append(trie, none...)
+		n := len(trie)
+		trie = trie[:n+m.nclass]
+		for i := n; i < len(trie); i++ {
+			trie[i] = -1
+		}
 		m.out = append(m.out, nil)
 		return int32(len(m.out) - 1)
 	}

@@ -413,8 +413,11 @@ type sigEntry struct {
 	// rules whose k'th key the signature meets, or that have none.
 	base, keyed []uint64
 	met         [maxKeys][]uint64
-	// fields are the key fields of the keyed rules.
-	fields []int
+	// slots[k] are the fields of the k'th keys of the keyed rules that
+	// the signature does not meet. The keys of a rule come most selective
+	// first, so the fields of slot k are read only while some keyed rule
+	// has met its keys before k: most events are told apart by slot 0.
+	slots [maxKeys][]int
 }
 
 // selector is a worker's use of the index: its memory of signatures and
@@ -436,6 +439,11 @@ type selector struct {
 	// their folded forms and strings meet; found is scratch for one.
 	memos []map[string][]int32
 	found []int32
+	// alive is scratch for pick; fdone[f] is fgen when key field f was
+	// read for the current event.
+	alive []uint64
+	fdone []uint32
+	fgen  uint32
 	// noIndex counts the events whose index is unknown.
 	noIndex int64
 }
@@ -500,7 +508,7 @@ func (s *selector) pick(doc *event.Doc, wrapped string) []uint64 {
 	}
 	cand := s.cand
 	copy(cand, e.base)
-	if len(e.fields) == 0 {
+	if len(e.slots[0]) == 0 && len(e.slots[1]) == 0 && len(e.slots[2]) == 0 {
 		return cand
 	}
 	for k := range s.hit {
@@ -512,7 +520,44 @@ func (s *selector) pick(doc *event.Doc, wrapped string) []uint64 {
 			s.hit[id&3][ri>>6] |= 1 << (ri & 63)
 		}
 	}
-	for _, f := range e.fields {
+	// The keyed rules still possible, narrowed slot by slot; a field of
+	// several slots is read once (its values mark every slot).
+	alive := append(s.alive[:0], e.keyed...)
+	s.alive = alive
+	if s.fgen++; s.fgen == 0 {
+		clear(s.fdone)
+		s.fgen = 1
+	}
+	if len(s.fdone) < len(d.keys) {
+		s.fdone = make([]uint32, len(d.keys))
+	}
+	for k := range maxKeys {
+		for _, f := range e.slots[k] {
+			if s.fdone[f] != s.fgen {
+				s.fdone[f] = s.fgen
+				s.keyField(f, mark)
+			}
+		}
+		h, any := s.hit[k], uint64(0)
+		for w := range alive {
+			alive[w] &= h[w]
+			any |= alive[w]
+		}
+		if any == 0 {
+			return cand
+		}
+	}
+	for w := range cand {
+		cand[w] |= alive[w]
+	}
+	return cand
+}
+
+// keyField reads key field f of the current event and marks, through
+// mark, the keys its values meet.
+func (s *selector) keyField(f int, mark func([]int32)) {
+	d := s.d
+	{
 		kf := &d.keys[f]
 		for _, t := range s.vals.get(kf.field) {
 			if kf.exact != nil {
@@ -557,11 +602,6 @@ func (s *selector) pick(doc *event.Doc, wrapped string) []uint64 {
 			memo[strings.Clone(t)] = slices.Clone(found)
 		}
 	}
-	h0, h1, h2 := s.hit[0], s.hit[1], s.hit[2]
-	for w := range cand {
-		cand[w] |= e.keyed[w] & h0[w] & h1[w] & h2[w]
-	}
-	return cand
 }
 
 // maxMemo bounds the values a selector remembers per key field.
@@ -653,8 +693,8 @@ units:
 			}
 			keyed = true
 			for _, f := range r.keys[k].fields {
-				if !slices.Contains(e.fields, f) {
-					e.fields = append(e.fields, f)
+				if !slices.Contains(e.slots[k], f) {
+					e.slots[k] = append(e.slots[k], f)
 				}
 			}
 		}
@@ -664,7 +704,9 @@ units:
 			e.base[ri>>6] |= bit
 		}
 	}
-	slices.Sort(e.fields)
+	for k := range e.slots {
+		slices.Sort(e.slots[k])
+	}
 	return e
 }
 
