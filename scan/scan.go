@@ -261,12 +261,10 @@ func (s *state) finish(ws []*worker) *report.Result {
 	sum.Skipped = map[string]int{}
 	events := make([]int64, len(s.inputs))
 	var hits []hit
-	var cands []candidate
 	for _, w := range ws {
 		for _, hs := range w.hits {
 			hits = append(hits, hs...)
 		}
-		cands = append(cands, w.cands...)
 		for i, n := range w.events {
 			events[i] += n
 		}
@@ -280,13 +278,22 @@ func (s *state) finish(ws []*worker) *report.Result {
 			sum.Last = w.last
 		}
 	}
-	hits = append(hits, s.plan.newTerms(cands)...)
-	hits = s.plan.pipes(hits)
 	docs := make([]*docStore, len(ws))
 	for i, w := range ws {
 		docs[i] = &w.docs
 		defer w.docs.close()
 	}
+	for ri := range s.plan.rules {
+		if s.plan.rules[ri].rule.NewTerms == nil {
+			continue
+		}
+		tables, names := make([]*termTable, len(ws)), make([]*termNames, len(ws))
+		for i, w := range ws {
+			tables[i], names[i] = w.newTerms[ri], &w.termNames
+		}
+		hits = append(hits, s.plan.termHits(ri, tables, names, docs)...)
+	}
+	hits = s.plan.pipes(hits)
 	hits = append(hits, s.plan.thresholds(ws, docs)...)
 	// The ordered stage of each sequence and sample rule, rules on as many
 	// goroutines as there are workers.
@@ -396,9 +403,16 @@ type worker struct {
 	docParser fastjson.Parser
 	// hits are the hits of event rules, by rule index, and cut the
 	// number left out of them by the limit of hits per rule (limit.go).
-	hits  [][]hit
-	cut   []int
-	cands []candidate
+	hits [][]hit
+	cut  []int
+	// newTerms is the state of each new_terms rule, by rule index
+	// (newterms.go); the term fields are its scratch space.
+	newTerms  []*termTable
+	termNames termNames
+	termVals  [][]string
+	termIdx   []int
+	termCombo []string
+	termBuf   []byte
 	// stateful are the candidates of each sequence and sample rule, by
 	// rule index; docs holds their documents, and index is the worker's
 	// place among the workers, which their records name.
@@ -451,9 +465,10 @@ type worker struct {
 
 func newWorker(p *plan, inputs, index int) *worker {
 	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([]candList, len(p.rules)), hits: make([][]hit, len(p.rules)), cut: make([]int, len(p.rules)),
-		missing: make([][]missingTimes, len(p.rules)),
-		sel:     newSelector(p.disp),
-		skip:    make([]uint64, p.disp.words)}
+		missing:  make([][]missingTimes, len(p.rules)),
+		newTerms: make([]*termTable, len(p.rules)),
+		sel:      newSelector(p.disp),
+		skip:     make([]uint64, p.disp.words)}
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -654,7 +669,9 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 			continue
 		}
 		if r.rule.Type == "new_terms" {
-			w.cands = append(w.cands, r.candidate(ev, t, j.input, origin, index, document()))
+			if !t.IsZero() {
+				w.terms(ri, t, termAt{file: w.termNames.id(origin.File), index: w.termNames.id(index), line: origin.Line, pos: int32(pos), input: int32(j.input), w: int32(w.index)}, store)
+			}
 			continue
 		}
 		w.hit(ri, hit{
