@@ -1,11 +1,12 @@
 package scan
 
 import (
+	"bytes"
 	"encoding/binary"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"time"
-	"unsafe"
 
 	"github.com/valyala/fastjson"
 
@@ -27,33 +28,63 @@ import (
 // termTable is one worker's state of one new_terms rule: per combination
 // seen (its key, termKey), its runs in time order, each more than history
 // after the one before. A combination costs its key's bytes, a map entry
-// and a termRun: about 150 bytes (BenchmarkNewTermsState).
+// and a termRun, about 170 bytes (BenchmarkNewTermsState), none of it
+// holding a pointer: millions of combinations give the garbage collector
+// nothing to scan.
 type termTable struct {
 	history int64 // the rule's history window, in microseconds
-	// ids numbers the combinations, whose keys are in keys' memory;
-	// first[id] is the first run of combination id and more[id] its
-	// later runs, for the few that have some.
-	ids   map[string]uint32
-	keys  keyArena
+	// ids finds the combinations by the hash of their keys (the next
+	// hash up on a collision); keys[id] is the key of combination id in
+	// arena, first[id] its first run and more[id] its later runs, for the
+	// few that have some.
+	ids   map[uint64]uint32
+	keys  []keyRef
+	arena [][]byte
 	first []termRun
 	more  map[uint32][]termRun
 	// scratch holds the runs of a combination being changed.
 	scratch []termRun
 }
 
-// keyArena keeps strings in large blocks, instead of one allocation each.
-type keyArena struct {
-	block []byte
+// keyRef is where a key is in a termTable's arena.
+type keyRef struct {
+	block, off, n uint32
 }
 
-// keep returns a copy of b that lives in the arena.
-func (a *keyArena) keep(b []byte) string {
-	if len(b) > cap(a.block)-len(a.block) {
-		a.block = make([]byte, 0, max(64<<10, len(b)))
+// termSeed is the seed of the hashes of combinations' keys.
+var termSeed = maphash.MakeSeed()
+
+// arenaBlock is the size of the arena's blocks.
+const arenaBlock = 1 << 20
+
+// key returns the key of combination id.
+func (t *termTable) key(id uint32) []byte {
+	k := t.keys[id]
+	return t.arena[k.block][k.off : k.off+k.n]
+}
+
+// lookup returns the combination of key, or its hash to add it under.
+func (t *termTable) lookup(key []byte) (id uint32, ok bool, h uint64) {
+	for h = maphash.Bytes(termSeed, key); ; h++ {
+		id, ok = t.ids[h]
+		if !ok || bytes.Equal(t.key(id), key) {
+			return id, ok, h
+		}
 	}
-	n := len(a.block)
-	a.block = append(a.block, b...)
-	return unsafe.String(&a.block[n], len(b))
+}
+
+// insert adds combination key, with its hash h from lookup, with one run.
+func (t *termTable) insert(key []byte, h uint64, r termRun) {
+	n := len(t.arena) - 1
+	if n < 0 || len(key) > cap(t.arena[n])-len(t.arena[n]) {
+		t.arena = append(t.arena, make([]byte, 0, max(arenaBlock, len(key))))
+		n++
+	}
+	off := len(t.arena[n])
+	t.arena[n] = append(t.arena[n], key...)
+	t.ids[h] = uint32(len(t.first))
+	t.keys = append(t.keys, keyRef{uint32(n), uint32(off), uint32(len(key))})
+	t.first = append(t.first, r)
 }
 
 // runs appends the runs of combination id to dst.
@@ -134,18 +165,17 @@ func (a *termAt) before(b *termAt) bool {
 }
 
 func newTermTable(history time.Duration) *termTable {
-	return &termTable{history: history.Microseconds(), ids: map[string]uint32{}}
+	return &termTable{history: history.Microseconds(), ids: map[uint64]uint32{}}
 }
 
 // add records an occurrence of the combination key at time us (Unix
 // microseconds) by the event at. When the occurrence starts a run, doc is
 // called for the event's document.
 func (t *termTable) add(key []byte, us int64, at termAt, doc func() docRef) {
-	id, ok := t.ids[string(key)]
+	id, ok, h := t.lookup(key)
 	if !ok {
 		at.doc = doc()
-		t.ids[t.keys.keep(key)] = uint32(len(t.first))
-		t.first = append(t.first, termRun{start: us, end: us, at: at})
+		t.insert(key, h, termRun{start: us, end: us, at: at})
 		return
 	}
 	if r := &t.first[id]; us >= r.start && us <= r.end && t.more[id] == nil {
@@ -166,11 +196,10 @@ func (t *termTable) add(key []byte, us int64, at termAt, doc func() docRef) {
 
 // merge adds the runs of o, another worker's table of the same rule.
 func (t *termTable) merge(o *termTable) {
-	for key, oid := range o.ids {
-		id, ok := t.ids[key]
+	for oid := range uint32(len(o.first)) {
+		id, ok, h := t.lookup(o.key(oid))
 		if !ok {
-			t.ids[key] = uint32(len(t.first))
-			t.first = append(t.first, o.first[oid])
+			t.insert(o.key(oid), h, o.first[oid])
 			if rest := o.more[oid]; rest != nil {
 				t.setRuns(uint32(len(t.first)-1), o.runs(nil, oid))
 			}
@@ -305,8 +334,8 @@ func (p *plan) termHits(ri int, tables []*termTable, names []*termNames, docs []
 	}
 	r := p.rules[ri].rule
 	var hits []hit
-	for key, id := range all.ids {
-		vals := termValues(key)
+	for id := range uint32(len(all.first)) {
+		vals := termValues(string(all.key(id)))
 		for _, run := range all.runs(nil, id) {
 			at := &run.at
 			tn := names[at.w]

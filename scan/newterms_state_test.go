@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -59,7 +60,7 @@ func TestTermRunsReference(t *testing.T) {
 		workers := 1 + r.IntN(3)
 		tables := make([]*termTable, workers)
 		for i := range tables {
-			tables[i] = &termTable{history: history, ids: map[string]uint32{}}
+			tables[i] = &termTable{history: history, ids: map[uint64]uint32{}}
 		}
 		for i, o := range occs {
 			docs := 0
@@ -73,8 +74,8 @@ func TestTermRunsReference(t *testing.T) {
 			all.merge(o)
 		}
 		var got []string
-		for key, id := range all.ids {
-			runs := all.runs(nil, id)
+		for id := range uint32(len(all.first)) {
+			key, runs := string(all.key(id)), all.runs(nil, id)
 			for i, run := range runs {
 				if run.at.doc.n != int32(run.at.line) {
 					t.Fatalf("seed %d: run of %s starts at line %d with the document of line %d", seed, key, run.at.line, run.at.doc.n)
@@ -174,4 +175,21 @@ func BenchmarkNewTermsState(b *testing.B) {
 	}
 	b.ReportMetric(perCombo, "B/combination")
 	b.ReportMetric(float64(n), "combinations")
+}
+
+// TestTermHashCollision puts a key where another key's hash leads: the
+// other key must be told apart and found on the next hash.
+func TestTermHashCollision(t *testing.T) {
+	tt := newTermTable(0)
+	a, b := []byte("a"), []byte("b")
+	hb := maphash.Bytes(termSeed, b)
+	tt.insert(a, hb, termRun{start: 1})
+	_, ok, h := tt.lookup(b)
+	if ok || h != hb+1 {
+		t.Fatalf("lookup of a colliding key: found %v, hash %d; want not found at %d", ok, h, hb+1)
+	}
+	tt.insert(b, h, termRun{start: 2})
+	if id, ok, _ := tt.lookup(b); !ok || tt.first[id].start != 2 || string(tt.key(id)) != "b" {
+		t.Fatalf("lookup after the collision: %v %+v", ok, tt.first[id])
+	}
 }
