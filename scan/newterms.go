@@ -8,8 +8,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/valyala/fastjson"
-
 	"dredge/event"
 	"dredge/report"
 )
@@ -341,9 +339,7 @@ func (p *plan) termHits(ri int, tables []*termTable, names []*termNames, docs []
 			tn := names[at.w]
 			h := report.Hit{Rule: r, Time: time.UnixMicro(run.start).UTC(), Origin: report.Origin{File: tn.names[at.file], Line: at.line},
 				Index: tn.names[at.index], Document: docs[at.w].get(at.doc), NewTerms: vals}
-			if doc, err := fastjson.ParseBytes(h.Document); err == nil {
-				h.Fields = p.fields(doc)
-			}
+			h.Fields = p.docFields(h.Document, h.Index)
 			ord := ordinal{ms: h.Time.UnixMilli(), hasTime: true, input: int(at.input), line: at.line, pos: int(at.pos), n: int(at.n)}
 			hits = append(hits, hit{Hit: h, ord: ord})
 		}

@@ -1,7 +1,10 @@
 package scan
 
 import (
+	"strings"
 	"testing"
+
+	"dredge/rules"
 )
 
 // TestNormalizedShapesFire checks that one attack event — lsass.exe
@@ -49,5 +52,27 @@ func TestNormalizedShapesFire(t *testing.T) {
 				t.Errorf("--no-normalize: %d hits, normalized %v; want none", len(raw.Hits), raw.Summary.Normalized)
 			}
 		})
+	}
+}
+
+// TestOrderedStageHostNormalized checks that the hits made after the scan
+// (new_terms here, as sequences and thresholds) name the host as a hit on
+// the event does: for an event forwarded by a collector, the computer that
+// logged it (winlog.computer_name), not the collector (host.name).
+func TestOrderedStageHostNormalized(t *testing.T) {
+	line := `{"@timestamp":"2024-04-22T08:00:00.000Z","agent":{"type":"winlogbeat","version":"8.12.2"},"host":{"name":"wec-01"},` +
+		`"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","computer_name":"WS-042","event_id":"11",` +
+		`"provider_name":"Microsoft-Windows-Sysmon","event_data":{"ProcessId":"712","Image":"C:\\Windows\\system32\\cmd.exe",` +
+		`"TargetFilename":"C:\\Users\\Public\\run.bat","UtcTime":"2024-04-22 08:00:00.000","User":"CORP\\alice"}}}`
+	path := writeFile(t, t.TempDir(), "fwd.ndjson", []byte(line+"\n"))
+	res, err := run(t, inputs(path), Config{Rules: []*rules.Rule{parseNewTermsRule(t, "")}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits = %d, want the new_terms hit", len(res.Hits))
+	}
+	if h := res.Hits[0]; h.Fields.Host != "WS-042" || h.Fields.User != `CORP\alice` || strings.Join(h.NewTerms, "|") != "cmd.exe|run.bat" {
+		t.Errorf("hit host %q user %q terms %q; want WS-042, CORP\\alice, cmd.exe|run.bat", h.Fields.Host, h.Fields.User, h.NewTerms)
 	}
 }

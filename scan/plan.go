@@ -195,3 +195,20 @@ func (p *plan) fields(v *fastjson.Value) report.Fields {
 	}
 	return f
 }
+
+// docFields returns the display fields of a stored document, after the
+// normalisation a worker applies to the event (index is its index), so that
+// a hit of the ordered stage (a sequence, threshold or new_terms hit) names
+// the same host as a hit on the event itself: for a forwarded Windows
+// event, the computer that logged it, not the collector.
+func (p *plan) docFields(doc []byte, index string) report.Fields {
+	v, err := fastjson.ParseBytes(doc)
+	if err != nil {
+		return report.Fields{}
+	}
+	if p.norm != nil {
+		var a fastjson.Arena
+		p.norm.ApplyIndex(v, &a, index)
+	}
+	return p.fields(v)
+}

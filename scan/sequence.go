@@ -264,9 +264,7 @@ func (p *plan) stateful(ri int, cands []stateCand, missing [][]missingTimes, doc
 			e := c.event(p.names, docs)
 			if last == nil {
 				h.Time, h.Origin, h.Index, h.Document = e.Time, e.Origin, e.Index, e.Document
-				if doc, err := fastjson.ParseBytes(e.Document); err == nil {
-					h.Fields = p.fields(doc)
-				}
+				h.Fields = p.docFields(e.Document, e.Index)
 			}
 			last = c
 			h.Events = append(h.Events, e)

@@ -323,9 +323,7 @@ func (p *plan) thresholdHit(r *planRule, terms []string, g *thrGroup, n int, doc
 	}
 	h := report.Hit{Rule: r.rule, Time: f.t, Origin: report.Origin{File: p.names[f.input], Line: f.line},
 		Index: f.index, Document: docs[f.w].get(f.doc), Threshold: res}
-	if doc, err := fastjson.ParseBytes(h.Document); err == nil {
-		h.Fields = p.fields(doc)
-	}
+	h.Fields = p.docFields(h.Document, h.Index)
 	ord := ordinal{ms: f.t.UnixMilli(), hasTime: true, input: f.input, line: f.line, pos: f.pos, n: n}
 	return hit{Hit: h, ord: ord}
 }
