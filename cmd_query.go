@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"dredge/decode"
@@ -69,8 +70,11 @@ func runQuery(ctx context.Context, c *cli.Context) error {
 	r.Compiled, r.Program = q, q.Event
 
 	inputs, problems := decode.Expand(c.Args().Tail())
+	// Documentation passed over beside the logs is no problem.
+	problems = slices.DeleteFunc(problems, func(p decode.Problem) bool { return p.Kind == decode.KindPassedOver })
 	setStdin(ctx, inputs, c.App.Reader)
-	res, err := scan.Run(ctx, inputs, scan.Config{Rules: []*rules.Rule{r}, Workers: c.Int("workers"), Version: version, Order: scan.QueryOrder, NoNormalize: c.Bool("no-normalize")})
+	res, err := scan.Run(ctx, inputs, scan.Config{Rules: []*rules.Rule{r}, Workers: c.Int("workers"), Version: version, Order: scan.QueryOrder, NoNormalize: c.Bool("no-normalize"),
+		NoHash: true}) // a query prints no chain of custody
 	// An interrupted query prints what it found in the input read before.
 	interrupted := interruption(ctx, err)
 	if err != nil && !errors.Is(err, scan.ErrIncomplete) && interrupted == "" {

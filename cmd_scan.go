@@ -31,7 +31,8 @@ func scanCommand(ctx context.Context, pending *report.Pending) *cli.Command {
 		ArgsUsage: "PATH...",
 		Flags: append([]cli.Flag{
 			rulesFlag, noBuiltinFlag, strictFlag,
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "report format: csv, json, ndjson or html (default: from the -o extension, else a text list)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "report format: csv, json, ndjson, html, timesketch (a CSV timeline for Timesketch) or ecs (NDJSON alerts for Elasticsearch) (default: from the -o extension, else a text list)"},
+			&cli.BoolFlag{Name: "csv-raw", Usage: "write CSV and Timesketch cells as they are, without the leading ' that keeps a spreadsheet from running a cell as a formula"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (written to a temporary name, renamed when complete)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parsing workers"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no summary on stderr"},
@@ -40,6 +41,8 @@ func scanCommand(ctx context.Context, pending *report.Pending) *cli.Command {
 			&cli.StringFlag{Name: "unknown-index", Value: "apply", Usage: "rules for events whose index is unknown (no _index, data_stream, agent or module fields): apply, or skip the rules with index patterns"},
 			&cli.StringFlag{Name: "from", Usage: "scan only the events at or after `TIME` (@timestamp): RFC 3339 (2024-05-01T10:00:00Z), a date (2024-05-01, midnight UTC) or before now (-72h, -30m, -7d)"},
 			&cli.StringFlag{Name: "to", Usage: "scan only the events before `TIME` (@timestamp), written as for --from"},
+			&cli.StringFlag{Name: "tz", Value: "UTC", Usage: "show times in `ZONE`: an IANA name (Europe/Paris), UTC, Local (this machine's) or an offset (+02:00)"},
+			&cli.BoolFlag{Name: "no-hash", Usage: "do not compute the SHA-256 of the input files for the report's chain of custody (it costs about a second of CPU per GB read)"},
 			&cli.IntFlag{Name: "max-hits-per-rule", Value: 10000, Usage: "report at most `N` hits of each rule, its earliest, and count the others (0: no limit); a rule that fires on every event cannot exhaust memory"},
 			&cli.BoolFlag{Name: "profile-rules", Usage: "print the 20 rules the scan spent most time on, to find a slow rule in a folder"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a Go CPU profile of the scan to `FILE` (go tool pprof)"},
@@ -67,9 +70,9 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 		format = f
 	}
 	switch format {
-	case "", "csv", "json", "ndjson", "html":
+	case "", "csv", "json", "ndjson", "html", "timesketch", "ecs":
 	default:
-		return &exitError{exitIncomplete, fmt.Errorf("scan: unknown format %q (csv, json, ndjson, html)", format)}
+		return &exitError{exitIncomplete, fmt.Errorf("scan: unknown format %q (csv, json, ndjson, html, timesketch, ecs)", format)}
 	}
 	if out != "" {
 		// Fail before reading anything when the report cannot be written.
@@ -89,6 +92,14 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 		return &exitError{exitIncomplete, fmt.Errorf("scan: --unknown-index is apply or skip, not %q", c.String("unknown-index"))}
 	}
 	from, to, err := scanWindow(c.String("from"), c.String("to"), time.Now())
+	if err != nil {
+		return &exitError{exitIncomplete, err}
+	}
+	tz, err := parseZone(c.String("tz"))
+	if err != nil {
+		return &exitError{exitIncomplete, fmt.Errorf("scan: --tz: %v", err)}
+	}
+	epoch, err := sourceDateEpoch(os.Getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
 		return &exitError{exitIncomplete, err}
 	}
@@ -117,7 +128,7 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 	cfg := scan.Config{Rules: rs, Workers: c.Int("workers"), Version: version,
 		AllIndices: c.Bool("all-indices"), SkipUnknownIndex: c.String("unknown-index") == "skip",
 		NoNormalize: c.Bool("no-normalize"), MaxHitsPerRule: c.Int("max-hits-per-rule"),
-		From: from, To: to, ProfileRules: c.Bool("profile-rules")}
+		From: from, To: to, ProfileRules: c.Bool("profile-rules"), NoHash: c.Bool("no-hash") || !showsHashes(format, quiet)}
 	var bar *progressbar.ProgressBar
 	if !quiet && isTerminal(stderr) {
 		var total int64
@@ -136,9 +147,7 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 		cfg.Progress = func(n int) { _ = bar.Add(n) }
 	}
 
-	start := time.Now()
 	res, err := scan.Run(ctx, inputs, cfg)
-	elapsed := time.Since(start)
 	if bar != nil {
 		_ = bar.Finish()
 	}
@@ -150,32 +159,49 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 		res.Summary.Interrupted = why
 		res.Summary.Complete = false
 	}
-	// Problems found while expanding the paths come first.
-	if len(problems) > 0 {
-		var ps []report.Problem
-		for _, p := range problems {
-			ps = append(ps, report.Problem{File: p.File, Line: p.Line, Kind: p.Kind, Reason: p.Reason})
-			res.Summary.Skipped[p.Kind]++
+	// Problems found while expanding the paths come first; documentation
+	// passed over beside the logs is only listed.
+	var ps []report.Problem
+	for _, p := range problems {
+		if p.Kind == decode.KindPassedOver {
+			res.Summary.PassedOver = append(res.Summary.PassedOver, p.File)
+			continue
 		}
+		ps = append(ps, report.Problem{File: p.File, Line: p.Line, Kind: p.Kind, Reason: p.Reason})
+		res.Summary.Skipped[p.Kind]++
+	}
+	if len(ps) > 0 {
 		res.Summary.Problems = append(ps, res.Summary.Problems...)
 		res.Summary.Complete = false
 	}
 
+	opts := report.Options{Pending: pending, TZ: tz, CSVRaw: c.Bool("csv-raw")}
+	rep := res
+	if !epoch.IsZero() {
+		// A reproducible report: its scan started at SOURCE_DATE_EPOCH
+		// and took no known time.
+		r := *res
+		r.Summary.Started, r.Summary.Duration = epoch, 0
+		rep = &r
+	}
 	var werr error
 	switch {
 	case out != "":
-		werr = report.Options{Pending: pending}.Create(out, format, res)
+		werr = opts.Create(out, format, rep)
 	case format != "":
-		werr = report.Write(c.App.Writer, format, res)
+		werr = opts.Write(c.App.Writer, format, rep)
 	default:
-		werr = writeText(c.App.Writer, res)
+		werr = writeText(c.App.Writer, res, tz)
 	}
 	if !quiet {
 		written := out
 		if werr != nil {
 			written = "" // not "report written to": the error below says why
 		}
-		printSummary(stderr, res, elapsed, written)
+		printSummary(stderr, res, written, tz)
+		if n := report.Untimed(res); format == report.FormatTimesketch && n > 0 && werr == nil {
+			fmt.Fprintf(stderr, "timesketch: %d %s without a time left out of the timeline; the other formats have them\n", n, plural(n, "hit", "hits"))
+		}
 	}
 	if c.Bool("profile-rules") {
 		printRuleProfile(stderr, res.Summary.Rules)
@@ -214,6 +240,31 @@ func scanWindow(fromFlag, toFlag string, now time.Time) (from, to time.Time, err
 			windowTime(from), windowTime(to))
 	}
 	return from, to, nil
+}
+
+// showsHashes reports whether the SHA-256 of the inputs would be seen: in
+// the chain of custody of a JSON or HTML report, or in the summary on
+// stderr. The other formats are lists of hits; with --quiet and one of
+// them, the hashes, which cost a core about a second per GB, are not
+// computed.
+func showsHashes(format string, quiet bool) bool {
+	return !quiet || format == report.FormatJSON || format == report.FormatHTML
+}
+
+// sourceDateEpoch reads the value of SOURCE_DATE_EPOCH (see
+// reproducible-builds.org): a number of seconds since the Unix epoch that
+// a report gives as the time its scan started, with no duration, so that
+// the same input gives the same report, byte for byte. It returns the zero
+// time when s is "".
+func sourceDateEpoch(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > 253402300799 { // 9999-12-31T23:59:59Z
+		return time.Time{}, fmt.Errorf("scan: SOURCE_DATE_EPOCH is %q, not a number of seconds since 1970-01-01T00:00:00Z", s)
+	}
+	return time.Unix(n, 0).UTC(), nil
 }
 
 // parseWindowTime parses a time of --from or --to: RFC 3339
@@ -325,12 +376,13 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// writeText prints one line per hit, for a responder at a terminal.
-func writeText(w io.Writer, res *report.Result) error {
+// writeText prints one line per hit, for a responder at a terminal, with
+// times in zone tz.
+func writeText(w io.Writer, res *report.Result, tz *time.Location) error {
 	for _, h := range res.Hits {
 		t := "-"
 		if !h.Time.IsZero() {
-			t = h.Time.UTC().Format("2006-01-02T15:04:05.000Z")
+			t = h.Time.In(tz).Format(textTime)
 		}
 		var what []string
 		for _, s := range []string{h.Fields.Host, h.Fields.User, h.Fields.Process, h.Fields.File} {
@@ -353,7 +405,7 @@ func writeText(w io.Writer, res *report.Result) error {
 			if len(terms) == 0 {
 				extra += "all events"
 			}
-			extra += fmt.Sprintf("; %d events to %s", th.Count, th.Last.UTC().Format("2006-01-02T15:04:05.000Z"))
+			extra += fmt.Sprintf("; %d events to %s", th.Count, th.Last.In(tz).Format(textTime))
 			for _, c := range th.Cardinality {
 				extra += fmt.Sprintf("; %d distinct %s", c.Value, c.Field)
 			}
@@ -386,6 +438,10 @@ func writeText(w io.Writer, res *report.Result) error {
 	return nil
 }
 
+// textTime is the layout of the times of writeText: RFC 3339 with
+// milliseconds, "Z" for UTC.
+const textTime = "2006-01-02T15:04:05.000Z07:00"
+
 // displayName returns a file name for the terminal: as it is when it prints
 // safely on one line, else quoted with Go's escapes (strconv.Quote), so
 // that a name holding a newline, a tab, another control or invisible
@@ -411,7 +467,6 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// printSummary writes the end-of-scan summary to stderr.
 // printRuleProfile prints the rules that took the most time, slowest
 // first, with their share of the time spent on all rules.
 func printRuleProfile(w io.Writer, rcs []report.RuleCount) {
@@ -433,16 +488,20 @@ func printRuleProfile(w io.Writer, rcs []report.RuleCount) {
 	}
 }
 
-func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out string) {
+// printSummary writes the end-of-scan summary to w (stderr), with times in
+// zone tz; out is the report file written, "" when none was.
+func printSummary(w io.Writer, res *report.Result, out string, tz *time.Location) {
 	s := res.Summary
+	elapsed := s.Duration
 	secs := elapsed.Seconds()
 	if secs <= 0 {
 		secs = 1e-9
 	}
-	fmt.Fprintf(w, "\nscanned %d %s, %s, %d events in %.2fs (%.0f events/s, %.1f MB/s)\n",
-		len(s.Files), plural(len(s.Files), "file", "files"), humanBytes(s.Bytes), s.Events, elapsed.Seconds(), float64(s.Events)/secs, float64(s.Bytes)/1e6/secs)
+	fmt.Fprintf(w, "\nscanned %d %s, %s, %d %s in %.2fs (%.0f events/s, %.1f MB/s)\n",
+		len(s.Files), plural(len(s.Files), "file", "files"), humanBytes(s.Bytes), s.Events, plural(int(s.Events), "event", "events"),
+		elapsed.Seconds(), float64(s.Events)/secs, float64(s.Bytes)/1e6/secs)
 	if !s.First.IsZero() {
-		fmt.Fprintf(w, "events from %s to %s\n", s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
+		fmt.Fprintf(w, "events from %s to %s\n", s.First.In(tz).Format(time.RFC3339), s.Last.In(tz).Format(time.RFC3339))
 	}
 	if s.Windowed() {
 		fmt.Fprintf(w, "window %s: %d %s outside it left out\n", windowText(&s), s.OutsideWindow, plural(int(s.OutsideWindow), "event", "events"))
@@ -476,6 +535,12 @@ func printSummary(w io.Writer, res *report.Result, elapsed time.Duration, out st
 		case rc.Hits > 0:
 			fmt.Fprintf(w, "  %5d  %-8s %s\n", rc.Hits, rc.Rule.Severity, rc.Rule.Name)
 		}
+	}
+	printHosts(w, s.Hosts, tz)
+	printHashes(w, s.Files)
+	if n := len(s.PassedOver); n > 0 {
+		fmt.Fprintf(w, "passed over %d %s beside the logs, by %s: %s\n", n, plural(n, "documentation file", "documentation files"),
+			plural(n, "its name", "their names"), passedOverText(s.PassedOver))
 	}
 	if s.Interrupted != "" {
 		fmt.Fprintf(w, "INCOMPLETE: scan interrupted by %s after %d %s; the rest of the input was not scanned\n",
@@ -537,4 +602,18 @@ func countsText[N int | int64](m map[string]N) string {
 		parts[i] = fmt.Sprintf("%d %s", m[name], name)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// passedOverText names the first few files passed over, quoted as needed.
+func passedOverText(paths []string) string {
+	const show = 5
+	var names []string
+	for i, p := range paths {
+		if i == show {
+			names = append(names, fmt.Sprintf("and %d more (all are in a JSON report)", len(paths)-show))
+			break
+		}
+		names = append(names, displayName(p))
+	}
+	return strings.Join(names, ", ")
 }

@@ -24,7 +24,7 @@ func TestWriteTextSequence(t *testing.T) {
 		},
 	}}}
 	var b bytes.Buffer
-	if err := writeText(&b, res); err != nil {
+	if err := writeText(&b, res, time.UTC); err != nil {
 		t.Fatal(err)
 	}
 	want := "2024-05-02T08:40:52.448Z  medium   Network Connection by a Program Started from a Temporary Folder  " +

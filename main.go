@@ -17,6 +17,9 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	// The IANA time zone database, built in so that --tz Europe/Paris
+	// works on a machine without one (about 450 KB).
+	_ "time/tzdata"
 
 	"dredge/report"
 

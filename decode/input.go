@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -24,6 +25,9 @@ type Input struct {
 //
 // In a walk, hidden files and folders (name starting with ".", such as macOS
 // "._" resource forks) are passed over, as are sockets, devices and FIFOs;
+// documentation beside the logs (README, LICENSE, Markdown, PDF, HTML: see
+// Documentation) is not read but named by a Problem of kind "passed over",
+// which is for the record, not a fault of the input;
 // symbolic links to files are followed, links to folders are not (no cycles).
 // Paths given explicitly are taken whatever their name, and a link to a
 // folder is walked; a FIFO is read like standard input, but a device or a
@@ -108,6 +112,8 @@ func (w *walker) entry(path string, e fs.DirEntry) {
 	switch t := e.Type(); {
 	case t.IsDir():
 		w.dir(path)
+	case Documentation(e.Name()):
+		w.probs = append(w.probs, Problem{File: path, Kind: KindPassedOver, Reason: "passed over: documentation beside the logs, by its name, not read"})
 	case t.IsRegular():
 		fi, err := e.Info()
 		if err != nil {
@@ -126,4 +132,26 @@ func (w *walker) entry(path string, e fs.DirEntry) {
 			w.ins = append(w.ins, inputOf(path, fi))
 		}
 	}
+}
+
+// docNames and docExts are the names (prefixes, upper case) and
+// extensions of documentation files, which people put beside logs.
+var (
+	docNames = []string{"README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGELOG", "AUTHORS"}
+	docExts  = []string{".md", ".markdown", ".rst", ".adoc", ".pdf", ".html", ".htm", ".doc", ".docx", ".odt"}
+)
+
+// Documentation reports whether a file of this name, found in a folder with
+// logs, is documentation rather than a log: README, LICENSE and the like,
+// Markdown, PDF, HTML and office documents. A walk passes over such files;
+// given by name, a file is read whatever its name.
+func Documentation(name string) bool {
+	up := strings.ToUpper(name)
+	for _, p := range docNames {
+		if strings.HasPrefix(up, p) {
+			return true
+		}
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	return slices.Contains(docExts, ext)
 }

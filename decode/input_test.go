@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -125,5 +127,45 @@ func TestProblemString(t *testing.T) {
 		if got := sizeText(n); got != want {
 			t.Errorf("sizeText(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestDocumentation(t *testing.T) {
+	for name, want := range map[string]bool{
+		"README": true, "README.md": true, "readme.txt": true, "LICENSE": true, "Licence.txt": true, "NOTES.MD": true,
+		"report.pdf": true, "hits.html": true, "case.docx": true, "CHANGELOG": true,
+		"events.ndjson": false, "security.json.gz": false, "notes.txt": false, "readme_logs.zst": true, "md.ndjson": false,
+	} {
+		if got := Documentation(name); got != want {
+			t.Errorf("Documentation(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestExpandPassesOverDocumentation checks that a walk names the
+// documentation beside the logs as passed over, and that a file given by
+// name is taken whatever its name.
+func TestExpandPassesOverDocumentation(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.ndjson", "README.md", "sub/LICENSE", "sub/b.json"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ins, probs := Expand([]string{dir, filepath.Join(dir, "README.md")})
+	var got []string
+	for _, in := range ins {
+		got = append(got, "read "+strings.TrimPrefix(in.Path, dir))
+	}
+	for _, p := range probs {
+		got = append(got, p.Kind+" "+strings.TrimPrefix(p.File, dir))
+	}
+	want := []string{"read /a.ndjson", "read /sub/b.json", "read /README.md", "passed over /README.md", "passed over /sub/LICENSE"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Expand = %q, want %q", got, want)
 	}
 }

@@ -25,8 +25,11 @@ package decode
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -53,6 +56,9 @@ type Options struct {
 	Problem   func(Problem) // called for each problem, from the goroutine calling Next
 	Progress  func(n int)   // bytes read from the underlying file (compressed bytes), as reading goes
 	Pool      *Pool         // chunk buffers shared with other readers; nil: the reader keeps its own
+	// SHA256 hashes the input's bytes as they are read, for the chain of
+	// custody (Reader.SHA256).
+	SHA256 bool
 }
 
 // Reader reads one input and hands out its events in chunks. It is used by
@@ -88,12 +94,14 @@ type Reader struct {
 	doc *docReader // containers; nil for NDJSON
 }
 
-// countReader reports bytes read to Options.Progress, counts them, and
-// remembers the underlying reader's own error, telling it from decompression
-// damage, and whether it reached its end.
+// countReader reports bytes read to Options.Progress, counts them, hashes
+// them when asked (Options.SHA256), and remembers the underlying reader's
+// own error, telling it from decompression damage, and whether it reached
+// its end.
 type countReader struct {
 	r        io.Reader
 	progress func(int)
+	hash     hash.Hash // nil when not hashing
 	n        int64
 	err      error
 	eof      bool
@@ -104,6 +112,9 @@ func (c *countReader) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	if n > 0 && c.progress != nil {
 		c.progress(n)
+	}
+	if n > 0 && c.hash != nil {
+		c.hash.Write(p[:n]) // never fails
 	}
 	switch {
 	case err == io.EOF:
@@ -157,11 +168,32 @@ func NewReader(name string, rd io.Reader, opts Options) *Reader {
 	// need measuring.
 	r.size = min(opts.ChunkSize, opts.MaxLine+1)
 	r.cnt = countReader{r: rd, progress: opts.Progress}
+	if opts.SHA256 {
+		r.cnt.hash = sha256.New()
+	}
 	return r
 }
 
 // Compression is "plain", "gzip" or "zstd"; valid after the first Next.
 func (r *Reader) Compression() string { return r.comp }
+
+// SHA256 returns the SHA-256 of the input's bytes as they were read (the
+// compressed bytes, as the file holds them; standard input's bytes as they
+// came), in lower-case hex, as sha256sum prints it, when Options.SHA256
+// asked for it and the input was read to its end. It is "" otherwise: when
+// the reading stopped before the end, as it does for a read error, damage
+// that stops the decompression before the end of the file, a file that is
+// not a log (known by its first bytes), or a Close before io.EOF. A
+// truncated compressed file is read to its end, and hashed. A file that
+// changed while it was read (a problem of kind "read") gets the hash of
+// the bytes read, which the events come from.
+func (r *Reader) SHA256() string {
+	c := &r.cnt
+	if c.hash == nil || !c.eof || c.err != nil {
+		return ""
+	}
+	return hex.EncodeToString(c.hash.Sum(nil))
+}
 
 // Close releases the decompressor and closes the file Open opened.
 func (r *Reader) Close() error {

@@ -37,7 +37,9 @@ func TestSharedData(t *testing.T) {
 	}
 	ins, probs := Expand([]string{dir})
 	for _, p := range probs {
-		t.Errorf("expand: %s", p)
+		if p.Kind != KindPassedOver { // the data's README
+			t.Errorf("expand: %s", p)
+		}
 	}
 	seen := 0
 	for _, in := range ins {

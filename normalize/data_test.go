@@ -33,7 +33,9 @@ func eachSharedEvent(t testing.TB, fn func(file string, line int, raw []byte, v 
 	dir := sharedData(t)
 	ins, probs := decode.Expand([]string{dir})
 	for _, p := range probs {
-		t.Fatalf("expand: %s", p)
+		if p.Kind != decode.KindPassedOver { // the data's README
+			t.Fatalf("expand: %s", p)
+		}
 	}
 	var p fastjson.Parser
 	for _, in := range ins {

@@ -4,22 +4,194 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"html"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Berlin wherever the tests run
 	"unicode/utf8"
 
 	"dredge/rules"
+	"dredge/rules/match"
 )
 
 func TestHTMLGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, testResult()); err != nil {
+	if err := WriteHTML(&buf, compiledResult(t)); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "report.html", buf.Bytes())
+}
+
+// compiledResult is testResult with its rules' queries compiled, as a scan
+// has them, so that the page marks the fields they test in the events.
+func compiledResult(t *testing.T) *Result {
+	t.Helper()
+	res := testResult()
+	clones := make(map[*rules.Rule]*rules.Rule)
+	clone := func(r *rules.Rule) *rules.Rule {
+		if c := clones[r]; c != nil {
+			return c
+		}
+		q, err := rules.CompileQuery(r.Language, r.Query, match.Options{})
+		if err != nil {
+			t.Fatalf("rule %s: %v", r.Name, err)
+		}
+		c := *r
+		c.Compiled = q
+		clones[r] = &c
+		return &c
+	}
+	for i := range res.Summary.Rules {
+		res.Summary.Rules[i].Rule = clone(res.Summary.Rules[i].Rule)
+	}
+	for i := range res.Hits {
+		res.Hits[i].Rule = clone(res.Hits[i].Rule)
+	}
+	return res
+}
+
+// TestHTMLGoldenZone writes the page of an interrupted scan with a time
+// window in a zone other than UTC.
+func TestHTMLGoldenZone(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := compiledResult(t)
+	res.Summary.From = ms("2024-05-01T09:00:00Z")
+	res.Summary.OutsideWindow = 310
+	res.Summary.NoTime = 2
+	res.Summary.Interrupted = "SIGINT"
+	res.Summary.Dropped = 3
+	res.Summary.MaxHitsPerRule = 2
+	res.Summary.Rules[0].Hits += 3
+	res.Summary.Rules[0].Dropped = 3
+	var buf bytes.Buffer
+	if err := (Options{TZ: berlin}).WriteHTML(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	checkGolden(t, "report-zone.html", buf.Bytes())
+	for _, want := range []string{
+		`times in Europe/Berlin`,
+		`<dd class="time">2024-05-02T10:30:00.250&#43;02:00</dd>`, // Started
+		`events from <span class="time">2024-05-01T11:00:00.000&#43;02:00</span> up to any time`,
+		`3 more hits were found beyond the limit of hits per rule (2, <code>--max-hits-per-rule</code>)`,
+		`<td class="time" data-v="1714557600123">2024-05-01T12:00:00.123&#43;02:00</td>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page does not hold %s", want)
+		}
+	}
+}
+
+// cappedResult has 6 hits of one rule and 1 of another.
+func cappedResult(t *testing.T) *Result {
+	res := compiledResult(t)
+	shell, pid := res.Hits[0], res.Hits[1]
+	res.Hits = nil
+	for i := range 6 {
+		h := shell
+		h.Time = shell.Time.Add(time.Duration(i) * time.Minute)
+		h.Origin.Line = 12 + i
+		res.Hits = append(res.Hits, h)
+		if i == 2 {
+			res.Hits = append(res.Hits, pid)
+		}
+	}
+	res.Summary.Hits = 7
+	res.Summary.Rules = []RuleCount{{Rule: shell.Rule, Hits: 6}, {Rule: pid.Rule, Hits: 1}}
+	return res
+}
+
+// TestHTMLGoldenCapped writes a page that shows 2 hits per rule, and names
+// the file with the others.
+func TestHTMLGoldenCapped(t *testing.T) {
+	res := cappedResult(t)
+	var buf bytes.Buffer
+	if err := (Options{}).writeHTML(&buf, res, htmlTarget{sidecar: "case.hits.ndjson", limits: htmlLimits{rule: 2, page: 100}}); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "report-capped.html", buf.Bytes())
+	page := buf.String()
+	for _, want := range []string{
+		`It shows 3 of the 7 hits in the report: of each rule the earliest, at most 2,`,
+		`The other 4 are in <code class="path">case.hits.ndjson</code> next to this file, one hit a line`,
+		`<h3>Hits <span class="n">2 of 6</span></h3>`,
+		`<table class="hits sortable" data-what="hits" data-more="4">`,
+		`<th class="num">In this page</th>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page does not hold %s", want)
+		}
+	}
+	if n := strings.Count(page, `<tr class="hit">`); n != 3 {
+		t.Errorf("the page has %d hit rows, want 3", n)
+	}
+	// To a stream, the page says the others were not written, and how to
+	// get them.
+	buf.Reset()
+	if err := (Options{}).writeHTML(&buf, res, htmlTarget{limits: htmlLimits{rule: 2, page: 100}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`The other 4 were not written anywhere: this page went to standard output. Write the report to a file (<code>-o case.html</code>) to get them in <code>case.hits.ndjson</code> next to it`,
+		`The other 4 were not written: this page went to standard output`,
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the page to a stream does not hold %s", want)
+		}
+	}
+}
+
+func TestRuleCap(t *testing.T) {
+	tests := []struct {
+		name   string
+		counts []int
+		lim    htmlLimits
+		want   int
+	}{
+		{"under both", []int{3, 1}, htmlLimits{500, 20000}, 500},
+		{"one rule over", []int{600, 1}, htmlLimits{500, 20000}, 500},
+		{"page over: every big rule shows as many", []int{6, 1}, htmlLimits{5, 4}, 3},
+		{"exactly the page", []int{5, 5}, htmlLimits{5, 10}, 5},
+		{"many rules", []int{100, 100, 100, 100, 2}, htmlLimits{50, 102}, 25},
+		{"more rules than the page: one each", []int{9, 9, 9}, htmlLimits{5, 2}, 1},
+		{"no hits", nil, htmlLimits{500, 20000}, 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ruleCap(tt.counts, tt.lim); got != tt.want {
+				t.Errorf("ruleCap(%v, %v) = %d, want %d", tt.counts, tt.lim, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHTMLShown checks that the page shows the earliest hits of each rule,
+// in report order, and the rest go to the sidecar in that order.
+func TestHTMLShown(t *testing.T) {
+	res := cappedResult(t)
+	lim := htmlLimits{rule: 2, page: 100}
+	shown, limit := htmlShown(res.Hits, lim)
+	if want := []bool{true, true, false, true, false, false, false}; !slices.Equal(shown, want) || limit != 2 {
+		t.Errorf("htmlShown = %v, %d; want %v, 2", shown, limit, want)
+	}
+	var lines []int
+	for _, h := range htmlNotShown(res.Hits, lim) {
+		lines = append(lines, h.Origin.Line)
+	}
+	if want := []int{14, 15, 16, 17}; !slices.Equal(lines, want) {
+		t.Errorf("the hits not shown are those of lines %v, want %v", lines, want)
+	}
 }
 
 // hostile are values an attacker may plant in an event or a rule.
@@ -108,7 +280,8 @@ var allowedTags = map[string]bool{
 	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "strong": true, "em": true, "del": true,
 	"dl": true, "dt": true, "dd": true, "ul": true, "ol": true, "li": true, "details": true, "summary": true,
 	"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
-	"pre": true, "code": true, "blockquote": true, "hr": true, "br": true, "input": true,
+	"pre": true, "code": true, "blockquote": true, "hr": true, "br": true, "input": true, "mark": true,
+	"figure": true, "figcaption": true, "svg": true, "rect": true, "line": true, "text": true,
 }
 
 // checkSafe checks that page has only the markup we write: no tag, attribute
@@ -324,5 +497,174 @@ func TestHTMLNotUTF8(t *testing.T) {
 	}
 	if n := strings.Count(buf.String(), "dump/\uFFFDbad\uFFFD.ndjson"); n < 2 {
 		t.Errorf("the file name is in the page %d times with U+FFFD, want 2 or more", n)
+	}
+}
+
+// manyHits is testResult with n hits of ruleShell, one a second, and the
+// hit of rulePID among them.
+func manyHits(n int) *Result {
+	res := testResult()
+	shell, pid := res.Hits[0], res.Hits[1]
+	res.Hits = nil
+	for i := range n {
+		h := shell
+		h.Time = shell.Time.Add(time.Duration(i) * time.Second)
+		h.Origin.Line = i + 1
+		res.Hits = append(res.Hits, h)
+		if i == n/2 {
+			res.Hits = append(res.Hits, pid)
+		}
+	}
+	res.Summary.Hits = n + 1
+	res.Summary.Rules = []RuleCount{{Rule: ruleShell, Hits: n}, {Rule: rulePID, Hits: 1}}
+	return res
+}
+
+// TestCreateHTMLSidecar writes a page that cannot show every hit: the others
+// go to REPORT.hits.ndjson next to it, as the NDJSON report writes them,
+// and the page names that file.
+func TestCreateHTMLSidecar(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "case.HTML")
+	res := manyHits(htmlRuleHits + 3)
+	if err := Create(path, FormatHTML, res); err != nil {
+		t.Fatal(err)
+	}
+	if names := entries(t, dir); !slices.Equal(names, []string{"case.HTML", "case.hits.ndjson"}) {
+		t.Fatalf("folder holds %q, want the page and its hits", names)
+	}
+	var want bytes.Buffer
+	if err := WriteNDJSON(&want, &Result{Summary: res.Summary, Hits: res.Hits[htmlRuleHits+1:]}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "case.hits.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("case.hits.ndjson holds:\n%s\nwant:\n%s", got, want.Bytes())
+	}
+	if n := bytes.Count(got, []byte("\n")); n != 3 {
+		t.Errorf("case.hits.ndjson has %d lines, want 3", n)
+	}
+	for _, name := range []string{"case.HTML", "case.hits.ndjson"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, mode %v; want 0600", name, err, fi.Mode().Perm())
+		}
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`It shows 501 of the 504 hits in the report`,
+		`The other 3 are in <code class="path">case.hits.ndjson</code> next to this file`,
+	} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the page does not hold %s", want)
+		}
+	}
+	if n := bytes.Count(page, []byte(`<tr class="hit">`)); n != htmlRuleHits+1 {
+		t.Errorf("the page shows %d hits, want %d", n, htmlRuleHits+1)
+	}
+
+	// A page that shows every hit has no such file; one already there is
+	// left as it is, and the page says that it holds every hit.
+	if err := Create(path, FormatHTML, manyHits(htmlRuleHits)); err != nil {
+		t.Fatal(err)
+	}
+	if names := entries(t, dir); !slices.Equal(names, []string{"case.HTML", "case.hits.ndjson"}) {
+		t.Fatalf("folder holds %q", names)
+	}
+	if again, _ := os.ReadFile(filepath.Join(dir, "case.hits.ndjson")); !bytes.Equal(again, got) {
+		t.Errorf("the earlier file of hits was changed")
+	}
+	page, _ = os.ReadFile(path)
+	if !bytes.Contains(page, []byte(`<dt>Hits in this page</dt><dd>all 501 in the report, and no other file</dd>`)) {
+		t.Errorf("the page does not say it holds every hit")
+	}
+	other := filepath.Join(t.TempDir(), "all.html")
+	if err := Create(other, FormatHTML, manyHits(3)); err != nil {
+		t.Fatal(err)
+	}
+	if names := entries(t, filepath.Dir(other)); !slices.Equal(names, []string{"all.html"}) {
+		t.Errorf("folder holds %q, want only the page", names)
+	}
+}
+
+// TestCreateHTMLSidecarFails: when the page cannot be written, neither it nor
+// its file of hits appears, and earlier ones stay as they were.
+func TestCreateHTMLSidecarFails(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "case.html")
+	old := []byte("the previous report\n")
+	for _, name := range []string{"case.html", "case.hits.ndjson"} {
+		if err := os.WriteFile(filepath.Join(dir, name), old, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wrap := func(w io.Writer) io.Writer { return &fullDisk{f: w.(*os.File), room: 100 << 10} }
+	err := Options{}.create(path, FormatHTML, manyHits(htmlRuleHits+3), wrap)
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("got error %v, want ENOSPC", err)
+	}
+	for _, name := range []string{"case.html", "case.hits.ndjson"} {
+		if got, _ := os.ReadFile(filepath.Join(dir, name)); !bytes.Equal(got, old) {
+			t.Errorf("%s was changed", name)
+		}
+	}
+	if names := entries(t, dir); !slices.Equal(names, []string{"case.hits.ndjson", "case.html"}) {
+		t.Errorf("folder holds %q", names)
+	}
+	// The file of hits cannot be made: a folder has its name.
+	dir = t.TempDir()
+	path = filepath.Join(dir, "case.html")
+	if err := os.Mkdir(filepath.Join(dir, "case.hits.ndjson"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err = Create(path, FormatHTML, manyHits(htmlRuleHits+3))
+	if want := "report: " + filepath.Join(dir, "case.hits.ndjson") + ": is a folder"; err == nil || err.Error() != want {
+		t.Errorf("got error %v, want %s", err, want)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Errorf("the page was written")
+	}
+}
+
+// TestUTF8WriterBidi writes text with bidirectional controls, cut at every
+// place: the page shows each as its code.
+func TestUTF8WriterBidi(t *testing.T) {
+	in := "invoice\u202Efdp.exe \u2066x\u2069 \u061C\u200F é"
+	want := "invoice[U+202E]fdp.exe [U+2066]x[U+2069] [U+061C][U+200F] é"
+	for cut := range len(in) + 1 {
+		var out bytes.Buffer
+		u := &utf8Writer{w: &out}
+		u.Write([]byte(in[:cut]))
+		u.Write([]byte(in[cut:]))
+		if err := u.flush(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Errorf("cut at %d: got %q, want %q", cut, out.String(), want)
+		}
+	}
+}
+
+func TestClipText(t *testing.T) {
+	tests := []struct {
+		s    string
+		max  int
+		want string
+	}{
+		{"short", 5, "short"},
+		{"longer", 5, "longe… [1 more character]"},
+		{"ééééé€€", 5, "ééééé… [2 more characters]"}, // characters, not bytes
+		{strings.Repeat("A", 1<<20), 3, "AAA… [1,048,573 more characters]"},
+		{"", 0, ""},
+	}
+	for _, tt := range tests {
+		if got := clipText(tt.s, tt.max); got != tt.want {
+			t.Errorf("clipText(%.20q, %d) = %.60q, want %q", tt.s, tt.max, got, tt.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
@@ -17,12 +18,24 @@ func interruptedResult() *Result {
 }
 
 func TestInterruptedGolden(t *testing.T) {
-	for _, format := range []string{FormatCSV, FormatNDJSON} {
+	for format, name := range map[string]string{
+		FormatCSV: "interrupted.csv", FormatNDJSON: "interrupted.ndjson",
+		FormatTimesketch: "interrupted.timesketch.csv", FormatECS: "interrupted.ecs.ndjson",
+	} {
 		var buf bytes.Buffer
 		if err := Write(&buf, format, interruptedResult()); err != nil {
 			t.Fatal(err)
 		}
-		checkGolden(t, "interrupted."+format, buf.Bytes())
+		checkGolden(t, name, buf.Bytes())
+	}
+	for name, write := range map[string]func(Options, io.Writer, *Result) error{
+		"interrupted.hosts.csv": Options.writeHostsCSV, "interrupted.hosts.ndjson": Options.writeHostsNDJSON,
+	} {
+		var buf bytes.Buffer
+		if err := write(Options{}, &buf, interruptedResult()); err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, name, buf.Bytes())
 	}
 }
 

@@ -18,6 +18,12 @@ import (
 // key names; docs/report-formats.md describes them. A hit is written by hand
 // (hitEncoder); its rule and the summary by encoding/json from these types.
 
+// SchemaVersion is the version of the JSON and NDJSON reports' schema, their
+// "schema_version". It goes up by one with a change that can break a reader:
+// a key removed or renamed, or a value of another type or meaning. Adding a
+// key leaves it as it is.
+const SchemaVersion = 1
+
 type jsonRule struct {
 	ID         string       `json:"id"`
 	Name       string       `json:"name"`
@@ -34,6 +40,8 @@ type jsonAttack struct {
 }
 
 type jsonSummary struct {
+	Started       zonedTime        `json:"started"`
+	DurationMS    *int64           `json:"duration_ms"` // null when unknown
 	Files         []jsonFile       `json:"files"`
 	Bytes         int64            `json:"bytes"`
 	Events        int64            `json:"events"`
@@ -48,19 +56,52 @@ type jsonSummary struct {
 	Complete      bool             `json:"complete"`
 	Interrupted   bool             `json:"interrupted"`
 	InterruptedBy string           `json:"interrupted_by,omitempty"` // left out when not interrupted
-	FirstEvent    jsonTime         `json:"first_event"`
-	LastEvent     jsonTime         `json:"last_event"`
+	FirstEvent    zonedTime        `json:"first_event"`
+	LastEvent     zonedTime        `json:"last_event"`
 	Window        jsonWindow       `json:"window"`
+	Hosts         []jsonHost       `json:"hosts"`
+	Timeline      jsonTimeline     `json:"timeline"`
 	Rules         []jsonRuleCount  `json:"rules"`
 	RuleSet       jsonRuleSet      `json:"rule_set"`
 	Problems      []jsonProblem    `json:"problems"`
+	PassedOver    []string         `json:"passed_over,omitempty"` // left out when none
 	Skipped       map[string]int   `json:"skipped"`
 }
 
 // jsonWindow is the scan's time window; an open end is null.
 type jsonWindow struct {
-	From jsonTime `json:"from"`
-	To   jsonTime `json:"to"`
+	From zonedTime `json:"from"`
+	To   zonedTime `json:"to"`
+}
+
+// jsonHost is one host of the summary's hosts, and one line of the NDJSON
+// hosts sidecar.
+type jsonHost struct {
+	Name       string         `json:"name"`
+	FirstEvent zonedTime      `json:"first_event"`
+	LastEvent  zonedTime      `json:"last_event"`
+	Events     int64          `json:"events"`
+	Hits       jsonSeverities `json:"hits"`
+}
+
+// jsonSeverities counts hits by severity.
+type jsonSeverities struct {
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Medium   int `json:"medium"`
+	Low      int `json:"low"`
+}
+
+// jsonTimeline counts the events over time, in buckets of StepMS
+// milliseconds; StepMS is 0 and Buckets empty when no event had a time.
+type jsonTimeline struct {
+	StepMS  int64        `json:"step_ms"`
+	Buckets []jsonBucket `json:"buckets"`
+}
+
+type jsonBucket struct {
+	Start  zonedTime `json:"start"`
+	Events int64     `json:"events"`
 }
 
 type jsonRuleSet struct {
@@ -76,9 +117,10 @@ type jsonRuleSet struct {
 }
 
 type jsonFile struct {
-	Path   string `json:"path"`
-	Bytes  int64  `json:"bytes"`
-	Events int64  `json:"events"`
+	Path   string  `json:"path"`
+	Bytes  int64   `json:"bytes"`
+	Events int64   `json:"events"`
+	SHA256 *string `json:"sha256"` // null when the file was not read to its end
 }
 
 type jsonRuleCount struct {
@@ -97,14 +139,15 @@ type jsonProblem struct {
 	Reason string `json:"reason"`
 }
 
-// jsonTime is a time in timeLayout, null when zero.
-type jsonTime time.Time
+// zonedTime is a time as formatTimeIn writes it in zone loc, null when
+// zero.
+type zonedTime struct {
+	t   time.Time
+	loc *time.Location
+}
 
-func (t jsonTime) MarshalJSON() ([]byte, error) {
-	if time.Time(t).IsZero() {
-		return []byte("null"), nil
-	}
-	return []byte(`"` + formatTime(time.Time(t)) + `"`), nil
+func (z zonedTime) MarshalJSON() ([]byte, error) {
+	return appendTime(nil, z.t, z.loc), nil
 }
 
 // hitEncoder turns hits into their JSON objects. It writes them by hand into
@@ -128,6 +171,8 @@ type hitEncoder struct {
 	// docOuter and eventOuter are how many levels of arrays and objects
 	// the document of a hit and that of an event sit under in the report.
 	docOuter, eventOuter int
+	// loc is the zone of the times; UTC (timeLayout) when nil.
+	loc *time.Location
 
 	buf   []byte // the last hit
 	rules map[*rules.Rule]json.RawMessage
@@ -141,9 +186,10 @@ type hitEncoder struct {
 }
 
 // newHitEncoder returns an encoder of hits that sit in outer levels of
-// arrays and objects in the report.
-func newHitEncoder(outer int) *hitEncoder {
+// arrays and objects in the report, with times in zone loc (UTC when nil).
+func newHitEncoder(outer int, loc *time.Location) *hitEncoder {
 	e := &hitEncoder{
+		loc: loc,
 		// A hit's document is in the hit object; an event's document in
 		// the event object, in the events array, in the hit object.
 		docOuter:   outer + 1,
@@ -183,7 +229,7 @@ func (e *hitEncoder) hit(hits []Hit, i int) ([]byte, error) {
 		e.rules[h.Rule] = rule
 	}
 	b := append(e.buf[:0], `{"timestamp":`...)
-	b = appendTime(b, h.Time)
+	b = appendTime(b, h.Time, e.loc)
 	b = append(b, `,"rule":`...)
 	b = append(b, rule...)
 	b = appendOrigin(b, h.Origin)
@@ -202,21 +248,10 @@ func (e *hitEncoder) hit(hits []Hit, i int) ([]byte, error) {
 		b = append(b, ']')
 	}
 	if h.Events != nil {
-		b = append(b, `,"join_keys":[`...)
-		for j, k := range h.JoinKeys {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			if k == nil {
-				b = append(b, "null"...)
-			} else {
-				b = appendString(b, *k)
-			}
-		}
-		b = append(b, ']')
+		b = appendJoinKeys(b, h.JoinKeys)
 	}
 	if h.Threshold != nil {
-		b = appendThreshold(b, h.Threshold)
+		b = appendThreshold(b, h.Threshold, e.loc)
 	}
 	b = append(b, `,"document":`...)
 	b = e.document(b, h.Document, e.docOuter)
@@ -241,7 +276,7 @@ func (e *hitEncoder) event(b []byte, ev *Event) []byte {
 		return append(b, `{"missing":true}`...)
 	}
 	b = append(b, `{"timestamp":`...)
-	b = appendTime(b, ev.Time)
+	b = appendTime(b, ev.Time, e.loc)
 	b = appendOrigin(b, ev.Origin)
 	if ev.Index != "" {
 		b = append(b, `,"index":`...)
@@ -250,6 +285,23 @@ func (e *hitEncoder) event(b []byte, ev *Event) []byte {
 	b = append(b, `,"document":`...)
 	b = e.document(b, ev.Document, e.eventOuter)
 	return append(b, '}')
+}
+
+// appendJoinKeys appends the join_keys member of a sequence or sample hit,
+// comma first: strings, and null for a null value.
+func appendJoinKeys(b []byte, keys []*string) []byte {
+	b = append(b, `,"join_keys":[`...)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if k == nil {
+			b = append(b, "null"...)
+		} else {
+			b = appendString(b, *k)
+		}
+	}
+	return append(b, ']')
 }
 
 // appendOrigin appends the origin member of a hit or event, comma first.
@@ -262,9 +314,9 @@ func appendOrigin(b []byte, o Origin) []byte {
 }
 
 // appendThreshold appends the threshold member of a threshold hit, comma
-// first, after the threshold_result of Kibana's alerts. Its lists are []
-// when empty.
-func appendThreshold(b []byte, t *ThresholdResult) []byte {
+// first, after the threshold_result of Kibana's alerts, times in zone loc.
+// Its lists are [] when empty.
+func appendThreshold(b []byte, t *ThresholdResult, loc *time.Location) []byte {
 	b = append(b, `,"threshold":{"terms":[`...)
 	for i, x := range t.Terms {
 		if i > 0 {
@@ -279,9 +331,9 @@ func appendThreshold(b []byte, t *ThresholdResult) []byte {
 	b = append(b, `],"count":`...)
 	b = strconv.AppendInt(b, t.Count, 10)
 	b = append(b, `,"first":`...)
-	b = appendTime(b, t.First)
+	b = appendTime(b, t.First, loc)
 	b = append(b, `,"last":`...)
-	b = appendTime(b, t.Last)
+	b = appendTime(b, t.Last, loc)
 	b = append(b, `,"cardinality":[`...)
 	for i, c := range t.Cardinality {
 		if i > 0 {
@@ -296,14 +348,19 @@ func appendThreshold(b []byte, t *ThresholdResult) []byte {
 	return append(b, "]}"...)
 }
 
-// appendTime appends t as jsonTime marshals it: a string in timeLayout, null
-// when zero.
-func appendTime(b []byte, t time.Time) []byte {
-	if t.IsZero() {
+// appendTime appends t as a JSON string as formatTimeIn writes it in zone
+// loc, null when zero.
+func appendTime(b []byte, t time.Time, loc *time.Location) []byte {
+	switch {
+	case t.IsZero():
 		return append(b, "null"...)
+	case loc == nil:
+		b = append(b, '"')
+		b = t.UTC().AppendFormat(b, timeLayout)
+	default:
+		b = append(b, '"')
+		b = t.In(loc).AppendFormat(b, zonedLayout)
 	}
-	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, timeLayout)
 	return append(b, '"')
 }
 
@@ -485,8 +542,11 @@ func appendString[S string | []byte](b []byte, s S) []byte {
 	return append(b, '"')
 }
 
-func newJSONSummary(s *Summary) jsonSummary {
+// newJSONSummary returns the summary of the JSON report, times in zone loc
+// (UTC when nil).
+func newJSONSummary(s *Summary, loc *time.Location) jsonSummary {
 	j := jsonSummary{
+		Started:       zonedTime{s.Started, loc},
 		Files:         make([]jsonFile, 0, len(s.Files)),
 		Bytes:         s.Bytes,
 		Events:        s.Events,
@@ -499,9 +559,11 @@ func newJSONSummary(s *Summary) jsonSummary {
 		Dropped:       s.Dropped,
 		MaxHits:       s.MaxHitsPerRule,
 		Complete:      s.Complete && s.Interrupted == "",
-		FirstEvent:    jsonTime(s.First),
-		LastEvent:     jsonTime(s.Last),
-		Window:        jsonWindow{jsonTime(s.From), jsonTime(s.To)},
+		FirstEvent:    zonedTime{s.First, loc},
+		LastEvent:     zonedTime{s.Last, loc},
+		Window:        jsonWindow{zonedTime{s.From, loc}, zonedTime{s.To, loc}},
+		Hosts:         newJSONHosts(s.Hosts, loc),
+		Timeline:      jsonTimeline{StepMS: s.TimelineStep.Milliseconds(), Buckets: make([]jsonBucket, 0, len(s.Timeline))},
 		Rules:         make([]jsonRuleCount, 0, len(s.Rules)),
 		Problems:      make([]jsonProblem, 0, len(s.Problems)),
 		Skipped:       s.Skipped,
@@ -518,8 +580,22 @@ func newJSONSummary(s *Summary) jsonSummary {
 		Filter:      rs.Filter,
 		Filtered:    rs.Filtered,
 	}
+	if s.Duration != 0 {
+		ms := s.Duration.Milliseconds()
+		j.DurationMS = &ms
+	}
 	for _, f := range s.Files {
-		j.Files = append(j.Files, jsonFile{f.Name, f.Bytes, f.Events})
+		jf := jsonFile{Path: f.Name, Bytes: f.Bytes, Events: f.Events}
+		if f.SHA256 != "" {
+			jf.SHA256 = &f.SHA256
+		}
+		j.Files = append(j.Files, jf)
+	}
+	for _, c := range s.Timeline {
+		j.Timeline.Buckets = append(j.Timeline.Buckets, jsonBucket{zonedTime{c.Start, loc}, c.Events})
+	}
+	if len(j.Timeline.Buckets) == 0 {
+		j.Timeline.StepMS = 0
 	}
 	for _, rc := range s.Rules {
 		if rc.Rule == nil {
@@ -530,6 +606,7 @@ func newJSONSummary(s *Summary) jsonSummary {
 	for _, p := range s.Problems {
 		j.Problems = append(j.Problems, jsonProblem(p))
 	}
+	j.PassedOver = s.PassedOver
 	if s.Interrupted != "" {
 		j.Interrupted, j.InterruptedBy = true, s.Interrupted
 	}
@@ -542,15 +619,36 @@ func newJSONSummary(s *Summary) jsonSummary {
 	return j
 }
 
+// newJSONHosts returns the hosts of the summary, times in zone loc; [] when
+// there are none.
+func newJSONHosts(hosts []HostStat, loc *time.Location) []jsonHost {
+	out := make([]jsonHost, 0, len(hosts))
+	for _, h := range hosts {
+		out = append(out, jsonHost{
+			Name:       h.Name,
+			FirstEvent: zonedTime{h.First, loc},
+			LastEvent:  zonedTime{h.Last, loc},
+			Events:     h.Events,
+			Hits:       jsonSeverities(h.Hits),
+		})
+	}
+	return out
+}
+
 // WriteJSON writes res to w as one JSON document, indented by two spaces:
 //
-//	{"version": ..., "summary": {...}, "hits": [...]}
+//	{"version": ..., "schema_version": 1, "summary": {...}, "hits": [...]}
 //
 // The hits are encoded one at a time, so the report is never held whole in
 // memory.
 func WriteJSON(w io.Writer, res *Result) error {
+	return Options{}.WriteJSON(w, res)
+}
+
+// WriteJSON writes res to w as one JSON document, times in zone o.TZ.
+func (o Options) WriteJSON(w io.Writer, res *Result) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	e := newHitEncoder(2) // in the top object's hits array
+	e := newHitEncoder(2, o.TZ) // in the top object's hits array
 	var ind bytes.Buffer
 	// put writes the compact JSON b indented to sit at the given depth.
 	put := func(b []byte, prefix string) error {
@@ -567,7 +665,8 @@ func WriteJSON(w io.Writer, res *Result) error {
 	}
 	bw.WriteString("{\n  \"version\": ")
 	put(b, "  ")
-	if b, err = e.encode(newJSONSummary(&res.Summary)); err != nil {
+	bw.WriteString(",\n  \"schema_version\": " + strconv.Itoa(SchemaVersion))
+	if b, err = e.encode(newJSONSummary(&res.Summary, o.TZ)); err != nil {
 		return err
 	}
 	bw.WriteString(",\n  \"summary\": ")

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"dredge/rules"
@@ -14,6 +16,16 @@ import (
 // hitEncoder wrote them by hand, kept as it was (renamed) so that tests and
 // fuzz targets can check that both give the same bytes, and benchmarks can
 // compare them.
+
+// jsonTime is a time in timeLayout, null when zero.
+type jsonTime time.Time
+
+func (t jsonTime) MarshalJSON() ([]byte, error) {
+	if time.Time(t).IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + formatTime(time.Time(t)) + `"`), nil
+}
 
 type refJSONHit struct {
 	Timestamp jsonTime          `json:"timestamp"`
@@ -197,7 +209,8 @@ func refWriteJSON(w io.Writer, res *Result) error {
 	}
 	bw.WriteString("{\n  \"version\": ")
 	put(b, "  ")
-	if b, err = e.encode(newJSONSummary(&res.Summary)); err != nil {
+	bw.WriteString(",\n  \"schema_version\": " + strconv.Itoa(SchemaVersion)) // added with the schema version
+	if b, err = e.encode(newJSONSummary(&res.Summary, nil)); err != nil {
 		return err
 	}
 	bw.WriteString(",\n  \"summary\": ")

@@ -186,6 +186,11 @@ type Summary struct {
 	Dropped        int
 	MaxHitsPerRule int
 	Problems       []Problem
+	// PassedOver are the files found in folders that were not read
+	// because their names say they are documentation beside the logs
+	// (README, LICENSE, Markdown...): listed for the record, they do not
+	// make the scan incomplete.
+	PassedOver []string
 	// Skipped counts skipped lines by reason.
 	Skipped map[string]int
 	// Complete is false when a file could not be read or a line was

@@ -162,12 +162,36 @@ func testResult() *Result {
 		Summary: Summary{
 			Version: "0.1.0",
 			Files: []FileStat{
-				{Name: "dump/host-a/process.ndjson.gz", Bytes: 48213, Events: 1200},
-				{Name: "dump/host-b/file.ndjson", Bytes: 2097152, Events: 3400},
-				{Name: "dump/broken.ndjson.zst", Bytes: 5120, Events: 17},
+				{Name: "dump/host-a/process.ndjson.gz", Bytes: 48213, Events: 1200,
+					SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
+				{Name: "dump/host-b/file.ndjson", Bytes: 2097152, Events: 3400,
+					SHA256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"},
+				{Name: "dump/broken.ndjson.zst", Bytes: 5120, Events: 17}, // not read to its end: no SHA-256
 			},
-			Bytes:  2150485,
-			Events: 4617,
+			PassedOver: []string{"dump/README.md"},
+			// Sorted by name; "" holds the events without a host.name.
+			Hosts: []HostStat{
+				{Name: "", Events: 17},
+				{Name: "db-02", First: ms("2024-05-01T09:58:02.5Z"), Last: ms("2024-05-01T10:14:40.001Z"), Events: 3400,
+					Hits: SeverityCounts{Medium: 1}},
+				{Name: "fs-01", First: ms("2024-05-01T10:07:03.5Z"), Last: ms("2024-05-01T10:09:41.002Z"), Events: 200,
+					Hits: SeverityCounts{Medium: 1}},
+				{Name: "web-01", First: ms("2024-05-01T10:00:00.123Z"), Last: ms("2024-05-01T10:05:12Z"), Events: 1000,
+					Hits: SeverityCounts{High: 3}},
+			},
+			Timeline: []TimeCount{
+				{Start: ms("2024-05-01T09:58:00Z"), Events: 100},
+				{Start: ms("2024-05-01T10:00:00Z"), Events: 2100},
+				{Start: ms("2024-05-01T10:02:00Z"), Events: 900},
+				{Start: ms("2024-05-01T10:05:00Z"), Events: 800},
+				{Start: ms("2024-05-01T10:07:00Z"), Events: 600},
+				{Start: ms("2024-05-01T10:14:00Z"), Events: 100},
+			},
+			TimelineStep: time.Minute,
+			Started:      ms("2024-05-02T08:30:00.25Z"),
+			Duration:     2*time.Second + 500*time.Millisecond,
+			Bytes:        2150485,
+			Events:       4617,
 			Rules: []RuleCount{
 				{Rule: ruleShell, Hits: 2},
 				{Rule: rulePID, Hits: 1},
@@ -286,7 +310,7 @@ func benchResult(n int) (*Result, int64) {
 // BenchmarkWrite measures each writer; the bytes are those of the events.
 func BenchmarkWrite(b *testing.B) {
 	res, size := benchResult(1000)
-	for _, format := range []string{FormatCSV, FormatJSON, FormatNDJSON, FormatHTML} {
+	for _, format := range []string{FormatCSV, FormatJSON, FormatNDJSON, FormatHTML, FormatTimesketch, FormatECS} {
 		b.Run(format, func(b *testing.B) {
 			b.SetBytes(size)
 			b.ReportAllocs()

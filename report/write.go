@@ -19,7 +19,23 @@ const (
 	FormatJSON   = "json"
 	FormatNDJSON = "ndjson"
 	FormatHTML   = "html"
+	// FormatTimesketch is a CSV timeline that Timesketch imports as it is.
+	FormatTimesketch = "timesketch"
+	// FormatECS is NDJSON of ECS alert documents, for Elasticsearch.
+	FormatECS = "ecs"
 )
+
+// formatList names the formats in error messages.
+const formatList = "csv, json, ndjson, html, timesketch or ecs"
+
+// knownFormat reports whether format is one of the report formats.
+func knownFormat(format string) bool {
+	switch format {
+	case FormatCSV, FormatJSON, FormatNDJSON, FormatHTML, FormatTimesketch, FormatECS:
+		return true
+	}
+	return false
+}
 
 // Options changes how reports are written. The zero value is the default
 // that the package functions (Write, WriteCSV, Create, ...) use.
@@ -35,9 +51,17 @@ type Options struct {
 }
 
 // FormatFromPath tells the report format from the extension of path,
-// ignoring case: .csv, .json, .ndjson or .jsonl, .html or .htm.
+// ignoring case: .timesketch.csv, .ecs.ndjson or .ecs.jsonl, .csv, .json,
+// .ndjson or .jsonl, .html or .htm.
 func FormatFromPath(path string) (string, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
+	lower := strings.ToLower(path)
+	switch {
+	case strings.HasSuffix(lower, ".timesketch.csv"):
+		return FormatTimesketch, nil
+	case strings.HasSuffix(lower, ".ecs.ndjson"), strings.HasSuffix(lower, ".ecs.jsonl"):
+		return FormatECS, nil
+	}
+	switch filepath.Ext(lower) {
 	case ".csv":
 		return FormatCSV, nil
 	case ".json":
@@ -47,27 +71,33 @@ func FormatFromPath(path string) (string, error) {
 	case ".html", ".htm":
 		return FormatHTML, nil
 	}
-	return "", fmt.Errorf("report: cannot tell the format of %q from its extension (want .csv, .json, .ndjson, .jsonl, .html or .htm)", path)
+	return "", fmt.Errorf("report: cannot tell the format of %q from its extension (want .csv, .json, .ndjson, .jsonl, .html, .htm, .timesketch.csv, .ecs.ndjson or .ecs.jsonl)", path)
 }
 
-// Write writes res to w in format: "csv", "json", "ndjson" or "html".
+// Write writes res to w in format: "csv", "json", "ndjson", "html",
+// "timesketch" or "ecs".
 func Write(w io.Writer, format string, res *Result) error {
 	return Options{}.Write(w, format, res)
 }
 
-// Write writes res to w in format: "csv", "json", "ndjson" or "html".
+// Write writes res to w in format: "csv", "json", "ndjson", "html",
+// "timesketch" or "ecs". Sidecars are only written by Create.
 func (o Options) Write(w io.Writer, format string, res *Result) error {
 	switch format {
 	case FormatCSV:
 		return o.WriteCSV(w, res)
 	case FormatJSON:
-		return WriteJSON(w, res)
+		return o.WriteJSON(w, res)
 	case FormatNDJSON:
-		return WriteNDJSON(w, res)
+		return o.WriteNDJSON(w, res)
 	case FormatHTML:
-		return WriteHTML(w, res)
+		return o.WriteHTML(w, res)
+	case FormatTimesketch:
+		return o.WriteTimesketch(w, res)
+	case FormatECS:
+		return o.WriteECS(w, res)
 	}
-	return fmt.Errorf("report: unknown format %q (want csv, json, ndjson or html)", format)
+	return fmt.Errorf("report: unknown format %q (want %s)", format, formatList)
 }
 
 // Create writes the report to path through a temporary file in the same
@@ -85,31 +115,73 @@ func (o Options) Create(path, format string, res *Result) error {
 }
 
 // create is Create; wrap, when not nil, wraps the temporary file for the
-// format's writer, so that tests can make writing fail (a full disk).
+// format's writer, so that tests can make writing fail (a full disk). The
+// report's sidecars are written to temporary files too, after it; when all
+// are complete, the sidecars are renamed, then the report, so that a report
+// in place has its sidecars.
 func (o Options) create(path, format string, res *Result, wrap func(io.Writer) io.Writer) (err error) {
-	switch format {
-	case FormatCSV, FormatJSON, FormatNDJSON, FormatHTML:
-	default:
-		return &pathError{path, fmt.Errorf("unknown format %q (want csv, json, ndjson or html)", format)}
+	if !knownFormat(format) {
+		return &pathError{path, fmt.Errorf("unknown format %q (want %s)", format, formatList)}
 	}
-	if err := notFolder(path); err != nil {
-		return err
+	files := append([]sidecar{{path, func(o Options, w io.Writer, res *Result) error {
+		return o.Write(w, format, res)
+	}}}, sidecars(path, format)...)
+	if format == FormatHTML {
+		files = htmlFiles(path, res) // the page, and the hits it does not show
 	}
-	dir := filepath.Dir(path)
-	f, err := o.Pending.createTemp(path, dir, filepath.Base(path))
+	for _, f := range files {
+		if err := notFolder(f.path); err != nil {
+			return err
+		}
+	}
+	var temps []string
+	defer func() {
+		for _, tmp := range temps {
+			if err != nil {
+				os.Remove(tmp)
+			}
+			o.Pending.forget(tmp)
+		}
+	}()
+	for i, f := range files {
+		w := wrap
+		if i > 0 {
+			w = nil // only the report's writer fails in tests
+		}
+		tmp, err := o.writeTemp(f.path, res, f.write, w)
+		if tmp != "" {
+			temps = append(temps, tmp)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i := len(files) - 1; i >= 0; i-- {
+		if err := o.Pending.rename(temps[i], files[i].path); err != nil {
+			return &pathError{files[i].path, err}
+		}
+	}
+	// Make the renames themselves durable. Not every system can sync a
+	// folder (Windows cannot), and the report is whole either way.
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// writeTemp writes the file at path with write to a new temporary file in
+// its folder, syncs and closes it, and returns its name; the name is "" when
+// it could not be made. Errors name path, not the temporary file.
+func (o Options) writeTemp(path string, res *Result, write func(Options, io.Writer, *Result) error, wrap func(io.Writer) io.Writer) (string, error) {
+	f, err := o.Pending.createTemp(path, filepath.Dir(path), filepath.Base(path))
 	if err != nil {
-		return err
+		return "", err
 	}
 	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close() // a second Close only returns an error we do not need
-			os.Remove(tmp)
-		}
-		o.Pending.forget(tmp)
-	}()
-	// fail names the report, not its temporary file, in an error.
+	// fail names the file, not its temporary file, in an error.
 	fail := func(err error) error {
+		f.Close() // a second Close only returns an error we do not need
 		var pe *fs.PathError
 		if errors.As(err, &pe) && pe.Path == tmp {
 			err = pe.Err
@@ -121,23 +193,36 @@ func (o Options) create(path, format string, res *Result, wrap func(io.Writer) i
 		w = wrap(f)
 	}
 	// Every writer buffers its output.
-	if err := o.Write(w, format, res); err != nil {
-		return fail(err)
+	if err := write(o, w, res); err != nil {
+		return tmp, fail(err)
 	}
 	if err := f.Sync(); err != nil {
-		return fail(err)
+		return tmp, fail(err)
 	}
 	if err := f.Close(); err != nil {
-		return fail(err)
+		return tmp, fail(err)
 	}
-	if err := o.Pending.rename(tmp, path); err != nil {
-		return fail(err)
-	}
-	// Make the rename itself durable. Not every system can sync a folder
-	// (Windows cannot), and the report is whole either way.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+	return tmp, nil
+}
+
+// sidecar is a file written next to a report, with it: its path and its
+// writer.
+type sidecar struct {
+	path  string
+	write func(o Options, w io.Writer, res *Result) error
+}
+
+// sidecars lists the files written next to the report at path in format.
+// The line formats, which have no room for the summary, get the hosts of
+// the scan (Summary.Hosts): REPORT.hosts.csv next to REPORT.csv or
+// REPORT.timesketch.csv, as a CSV table; REPORT.hosts.ndjson next to
+// REPORT.ndjson or REPORT.ecs.ndjson, one JSON object a line.
+func sidecars(path, format string) []sidecar {
+	switch format {
+	case FormatCSV, FormatTimesketch:
+		return []sidecar{{hostsPath(path), Options.writeHostsCSV}}
+	case FormatNDJSON, FormatECS:
+		return []sidecar{{hostsPath(path), Options.writeHostsNDJSON}}
 	}
 	return nil
 }
@@ -300,6 +385,31 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(timeLayout)
+}
+
+// zonedLayout is the time format of a report with a display zone
+// (Options.TZ): RFC 3339 with milliseconds and the zone's offset, such as
+// 2024-05-01T12:00:00.123+02:00, and Z when the offset is zero.
+const zonedLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// formatTimeIn formats t in zone loc (zonedLayout), or in timeLayout when
+// loc is nil; "" for the zero time.
+func formatTimeIn(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		return t.UTC().Format(timeLayout)
+	}
+	return t.In(loc).Format(zonedLayout)
+}
+
+// hostsPath is the path of the hosts sidecar of the report at path: its
+// name with .hosts before the extension, such as hits.hosts.csv for
+// hits.csv.
+func hostsPath(path string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + ".hosts" + ext
 }
 
 // errNoRule is returned for a hit without a rule, which the scanner never

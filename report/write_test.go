@@ -25,9 +25,16 @@ func TestFormatFromPath(t *testing.T) {
 		{path: "r.JSONL", want: "ndjson"},
 		{path: "r.html", want: "html"},
 		{path: "r.Htm", want: "html"},
-		{path: "r.json.gz", err: `report: cannot tell the format of "r.json.gz" from its extension (want .csv, .json, .ndjson, .jsonl, .html or .htm)`},
-		{path: "report", err: `report: cannot tell the format of "report" from its extension (want .csv, .json, .ndjson, .jsonl, .html or .htm)`},
-		{path: "html", err: `report: cannot tell the format of "html" from its extension (want .csv, .json, .ndjson, .jsonl, .html or .htm)`},
+		{path: "case.timesketch.csv", want: "timesketch"},
+		{path: "case/HITS.TimeSketch.CSV", want: "timesketch"},
+		{path: "timesketch.csv", want: "csv"},
+		{path: "alerts.ecs.ndjson", want: "ecs"},
+		{path: "alerts.ECS.jsonl", want: "ecs"},
+		{path: "ecs.ndjson", want: "ndjson"},
+		{path: "alerts.ecs.json", want: "json"},
+		{path: "r.json.gz", err: `report: cannot tell the format of "r.json.gz" from its extension (want .csv, .json, .ndjson, .jsonl, .html, .htm, .timesketch.csv, .ecs.ndjson or .ecs.jsonl)`},
+		{path: "report", err: `report: cannot tell the format of "report" from its extension (want .csv, .json, .ndjson, .jsonl, .html, .htm, .timesketch.csv, .ecs.ndjson or .ecs.jsonl)`},
+		{path: "html", err: `report: cannot tell the format of "html" from its extension (want .csv, .json, .ndjson, .jsonl, .html, .htm, .timesketch.csv, .ecs.ndjson or .ecs.jsonl)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -48,6 +55,7 @@ func TestFormatFromPath(t *testing.T) {
 func TestWrite(t *testing.T) {
 	writers := map[string]func(io.Writer, *Result) error{
 		"csv": WriteCSV, "json": WriteJSON, "ndjson": WriteNDJSON, "html": WriteHTML,
+		"timesketch": Options{}.WriteTimesketch, "ecs": Options{}.WriteECS,
 	}
 	for format, write := range writers {
 		var got, want bytes.Buffer
@@ -62,14 +70,14 @@ func TestWrite(t *testing.T) {
 		}
 	}
 	err := Write(io.Discard, "xml", testResult())
-	if want := `report: unknown format "xml" (want csv, json, ndjson or html)`; err == nil || err.Error() != want {
+	if want := `report: unknown format "xml" (want csv, json, ndjson, html, timesketch or ecs)`; err == nil || err.Error() != want {
 		t.Errorf("got error %v, want %s", err, want)
 	}
 }
 
 func TestNoRule(t *testing.T) {
 	res := &Result{Hits: []Hit{{Rule: ruleQuiet}, {}}}
-	for _, format := range []string{"csv", "json", "ndjson", "html"} {
+	for _, format := range []string{"csv", "json", "ndjson", "html", "timesketch", "ecs"} {
 		err := Write(io.Discard, format, res)
 		if want := "report: hit 1 has no rule"; err == nil || err.Error() != want {
 			t.Errorf("%s: got error %v, want %s", format, err, want)
@@ -142,7 +150,9 @@ func TestCreateFails(t *testing.T) {
 		{"writer fails", "report.csv", "csv", bad, ": hit 1 has no rule"},
 		{"writer fails json", "report.json", "json", bad, ": hit 1 has no rule"},
 		{"writer fails html", "report.html", "html", bad, ": hit 1 has no rule"},
-		{"unknown format", "report.xml", "xml", testResult(), `unknown format "xml" (want csv, json, ndjson or html)`},
+		{"writer fails timesketch", "report.timesketch.csv", "timesketch", bad, ": hit 1 has no rule"},
+		{"writer fails ecs", "report.ecs.ndjson", "ecs", bad, ": hit 1 has no rule"},
+		{"unknown format", "report.xml", "xml", testResult(), `unknown format "xml" (want csv, json, ndjson, html, timesketch or ecs)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,7 +224,7 @@ func (d *fullDisk) Write(p []byte) (int, error) {
 // is left but an earlier report, unchanged.
 func TestCreateDiskFull(t *testing.T) {
 	old := []byte("the previous report\n")
-	for _, format := range []string{FormatCSV, FormatJSON, FormatNDJSON, FormatHTML} {
+	for _, format := range []string{FormatCSV, FormatJSON, FormatNDJSON, FormatHTML, FormatTimesketch, FormatECS} {
 		for _, room := range []int{0, 100, 70 << 10} {
 			for _, existing := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/%d/existing=%v", format, room, existing), func(t *testing.T) {

@@ -12,7 +12,8 @@ import (
 // hits in report order, up to the limit, and counts the others. A worker
 // keeps at most twice the limit of a rule's hits, cutting back to the
 // earliest ones when it has more; the ordered stage and the last cut
-// keep the limit for the whole scan. Rules with pipes (head, tail) keep
+// keep the limit for the whole scan. The hits cut are still counted, by
+// rule and by host (hosts.go). Rules with pipes (head, tail) keep
 // everything until their pipes have run, as tail needs the last hits.
 
 // hit records a hit of event rule ri.
@@ -21,6 +22,7 @@ func (w *worker) hit(ri int, h hit) {
 	if n := w.plan.maxHits; n > 0 && len(hs) >= 2*n && len(w.plan.rules[ri].query.Pipes) == 0 {
 		sortRuleHits(hs, w.plan)
 		w.cut[ri] += len(hs) - n
+		w.hosts.countHits(hs[n:])
 		clear(hs[n:])
 		hs = hs[:n]
 	}

@@ -102,7 +102,7 @@ func TestSamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantFiles = append(wantFiles, report.FileStat{Name: p, Bytes: fi.Size(), Events: f.events})
+		wantFiles = append(wantFiles, report.FileStat{Name: p, Bytes: fi.Size(), Events: f.events, SHA256: fileSHA256(t, p)})
 		bytes += fi.Size()
 	}
 	if !reflect.DeepEqual(sum.Files, wantFiles) {
@@ -305,6 +305,7 @@ func TestSamplesDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: Run: %v", name, err)
 		}
+		res.Summary.Started, res.Summary.Duration = time.Time{}, 0 // the wall clock's
 		var b bytes.Buffer
 		if err := report.WriteJSON(&b, res); err != nil {
 			t.Fatalf("%s: WriteJSON: %v", name, err)
