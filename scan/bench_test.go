@@ -25,6 +25,10 @@ import (
 //
 // The data is generated once per test binary into a folder under
 // os.TempDir() and reused by the sub-benchmarks.
+// benchNoHash leaves out the SHA-256 of the inputs (Config.NoHash) when
+// DREDGE_BENCH_NOHASH is set, to measure the scan without it.
+var benchNoHash = os.Getenv("DREDGE_BENCH_NOHASH") != ""
+
 func BenchmarkScan(b *testing.B) {
 	d := benchData(b)
 	rs := builtin(b)
@@ -39,7 +43,7 @@ func BenchmarkScan(b *testing.B) {
 			checked := false
 			cpu := cpuTime()
 			for b.Loop() {
-				res, err := Run(context.Background(), inputs(c.path), Config{Rules: rs})
+				res, err := Run(context.Background(), inputs(c.path), Config{Rules: rs, NoHash: benchNoHash})
 				if err != nil {
 					b.Fatalf("Run: %v", err)
 				}
@@ -80,7 +84,7 @@ func BenchmarkScan(b *testing.B) {
 			hits := 0
 			cpu := cpuTime()
 			for b.Loop() {
-				res, err := Run(context.Background(), inputs(d.plain), Config{Rules: rs, AllIndices: c.all})
+				res, err := Run(context.Background(), inputs(d.plain), Config{Rules: rs, AllIndices: c.all, NoHash: benchNoHash})
 				if err != nil {
 					b.Fatalf("Run: %v", err)
 				}

@@ -93,6 +93,7 @@ func (w *worker) begin(j job) {
 		return
 	}
 	clear(w.skip)
+	clear(w.skipPicked)
 	w.skipping = false
 	var rules []int32
 	for _, ri := range g.rules {
@@ -107,6 +108,28 @@ func (w *worker) begin(j job) {
 	}
 	if w.skipping {
 		w.passed = append(w.passed, passed{input: j.input, seq: j.chunk.Seq, line: firstLine(j.chunk), rules: rules})
+	}
+}
+
+// end forgets, for the chunk just read, the rules whose left-out steps the
+// rule index picked for none of its events: reading the chunk again could
+// not give them an event. A chunk left with no such rule is not read again.
+func (w *worker) end() {
+	if !w.skipping {
+		return
+	}
+	pc := &w.passed[len(w.passed)-1]
+	rules := pc.rules[:0]
+	for _, ri := range pc.rules {
+		for i, x := range w.gate.units[ri] {
+			if x&w.skipPicked[i] != 0 {
+				rules = append(rules, ri)
+				break
+			}
+		}
+	}
+	if pc.rules = rules; len(rules) == 0 {
+		w.passed = w.passed[:len(w.passed)-1]
 	}
 }
 

@@ -449,7 +449,10 @@ type worker struct {
 	gate     *gate
 	skip     []uint64
 	skipping bool
-	passed   []passed
+	// skipPicked are the units left out that the rule index picked for
+	// some event of the current chunk: only their rules need it again.
+	skipPicked []uint64
+	passed     []passed
 	// ruleTime is the time spent on each rule, when profiling
 	// (Config.ProfileRules); nil otherwise.
 	ruleTime []time.Duration
@@ -493,12 +496,13 @@ type worker struct {
 
 func newWorker(p *plan, inputs, index int) *worker {
 	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([]candList, len(p.rules)), hits: make([][]hit, len(p.rules)), cut: make([]int, len(p.rules)),
-		missing:  make([][]missingTimes, len(p.rules)),
-		newTerms: make([]*termTable, len(p.rules)),
-		sel:      newSelector(p.disp),
-		skip:     make([]uint64, p.disp.words),
-		hosts:    newHostTable(maxHosts),
-		timeline: newTimeline(maxBuckets)}
+		missing:    make([][]missingTimes, len(p.rules)),
+		newTerms:   make([]*termTable, len(p.rules)),
+		sel:        newSelector(p.disp),
+		skip:       make([]uint64, p.disp.words),
+		skipPicked: make([]uint64, p.disp.words),
+		hosts:      newHostTable(maxHosts),
+		timeline:   newTimeline(maxBuckets)}
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -563,6 +567,9 @@ func (w *worker) chunk(j job) {
 			continue
 		}
 		w.event(j, lineNo, k, line)
+	}
+	if j.redo == nil {
+		w.end()
 	}
 }
 
@@ -668,6 +675,7 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 		}
 	case w.skipping:
 		for i := range picked {
+			w.skipPicked[i] |= picked[i] & w.skip[i]
 			picked[i] &^= w.skip[i]
 		}
 	}
