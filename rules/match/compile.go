@@ -7,7 +7,8 @@
 // EQL ==, !=, in, like and regex are case-sensitive while :, like~, regex~
 // and in~ are not; a field holding an array matches when any element does;
 // not and != are must_not clauses, so they hold for an event that lacks the
-// field.
+// field, except that the not of what runs as a script (see below) is a
+// script itself, where a null operand gives null and no match.
 //
 // EQL's whole expression language is compiled: arithmetic, the functions
 // (add, between, cidrMatch, concat, divide, endsWith, indexOf, length,

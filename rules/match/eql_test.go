@@ -38,6 +38,16 @@ var eqlCases = []struct {
 	{"== null present", `process.executable == null`, `{"process":{"executable":"/bin/sh"}}`, false},
 	{"!= null present", `process.executable != null`, `{"process":{"executable":"/bin/sh"}}`, true},
 	{"!= null missing", `process.executable != null`, `{}`, false},
+	// not of a query is must_not, matching a missing field; not of a
+	// script is a script of the not, where null stays null and does not
+	// match (Elasticsearch's Nots.doTranslate).
+	{"not query missing field", `not endswith(process.name, ".exe")`, `{}`, true},
+	{"not script null", `not endswith(string(source.ip), string(host.ip))`, `{"source":{"ip":"10.0.0.5"}}`, false},
+	{"not script true", `not endswith(string(source.ip), string(host.ip))`, `{"source":{"ip":"10.0.0.5"},"host":{"ip":"10.0.0.9"}}`, true},
+	{"not script false", `not endswith(string(source.ip), string(host.ip))`, `{"source":{"ip":"10.0.0.5"},"host":{"ip":"10.0.0.5"}}`, false},
+	{"not script missing length", `not length(process.name) > 3`, `{}`, false},
+	{"not script length", `not length(process.name) > 3`, `{"process":{"name":"sh"}}`, true},
+	{"not of and with a script", `not (process.name == "sh" and length(process.name) > 3)`, `{"process":{"name":"sh"}}`, true},
 	// : is case-insensitive with wildcards over the whole value.
 	{": exact", `file.extension : "exe"`, `{"file":{"extension":"EXE"}}`, true},
 	{": whole value", `file.extension : "exe"`, `{"file":{"extension":"exe2"}}`, false},

@@ -253,12 +253,15 @@ func TestEQLConditions(t *testing.T) {
 		{"null == comparison present", `null == (exit_code > -1)`, `{"exit_code":0}`, false},
 		{"null == reversed comparison", `null == (-1 < exit_code)`, `{}`, true},
 
-		// not over a script is the complement of the script, as Elasticsearch
-		// wraps it: it holds where the script does not, a missing field included.
-		{"not script missing", `not length(a) > 3`, `{}`, true},
+		// not over a script is a script of the not, as Elasticsearch's
+		// translator makes it (QL's Nots.doTranslate): null stays null, so a
+		// missing field does not match, and on a multi-valued field it holds
+		// when some value makes it true. not over a query (startsWith of a
+		// field and a constant) is must_not, which a missing field meets.
+		{"not script missing", `not length(a) > 3`, `{}`, false},
 		{"not script true", `not length(a) > 3`, `{"a":"abcd"}`, false},
-		{"not script any value", `not length(a) > 3`, `{"a":["ab","abcd"]}`, false},
-		{"not in script missing", `string(a) not in ("1")`, `{}`, true},
+		{"not script any value", `not length(a) > 3`, `{"a":["ab","abcd"]}`, true},
+		{"not in script missing", `string(a) not in ("1")`, `{}`, false},
 		{"not startsWith missing", `not startsWith(a, "x")`, `{}`, true},
 		{"== false is not", `startsWith(a, "x") == false`, `{}`, true},
 		{"== false value", `startsWith(a, "x") == false`, `{"a":"xy"}`, false},

@@ -10,7 +10,7 @@ import (
 // cond turns a checked and rewritten condition into nodes, the way
 // Elasticsearch's query translator does: and, or and not become a bool
 // query (two-valued: not holds where its operand does not, a missing field
-// included); a field compared with a constant, a null check, in, :, like
+// included), but the not of a script is a script of the not (three-valued); a field compared with a constant, a null check, in, :, like
 // and regex on a field become term, range, exists, terms, wildcard and
 // regexp queries, and so fast nodes; startsWith, endsWith, stringContains
 // and cidrMatch of a field and constants become prefix, wildcard and terms
@@ -46,6 +46,13 @@ func (c *compiler) cond(x *ir) (node, error) {
 		a, err := c.cond(x.args[0])
 		if err != nil {
 			return nil, err
+		}
+		if _, ok := a.(*scriptNode); ok {
+			// Elasticsearch's translator makes the not of a script a
+			// script of the whole not (QL's Nots.doTranslate), so that
+			// null stays null: not endsWith(x, null) does not match,
+			// where the not of a query would.
+			return c.script(x), nil
 		}
 		return not(a), nil
 	case irField:
