@@ -134,7 +134,7 @@ func (w *walker) entry(path string, e fs.DirEntry) {
 	}
 }
 
-// docNames and docExts are the names (prefixes, upper case) and
+// docNames and docExts are the names (before any extension, upper case) and
 // extensions of documentation files, which people put beside logs.
 var (
 	docNames = []string{"README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGELOG", "AUTHORS"}
@@ -146,11 +146,11 @@ var (
 // Markdown, PDF, HTML and office documents. A walk passes over such files;
 // given by name, a file is read whatever its name.
 func Documentation(name string) bool {
-	up := strings.ToUpper(name)
-	for _, p := range docNames {
-		if strings.HasPrefix(up, p) {
-			return true
-		}
+	// The name up to its first dot: README.md, LICENSE.txt, COPYING.LESSER,
+	// but not readme_logs.ndjson.
+	stem, _, _ := strings.Cut(name, ".")
+	if slices.Contains(docNames, strings.ToUpper(stem)) {
+		return true
 	}
 	ext := strings.ToLower(filepath.Ext(name))
 	return slices.Contains(docExts, ext)

@@ -134,7 +134,7 @@ func TestDocumentation(t *testing.T) {
 	for name, want := range map[string]bool{
 		"README": true, "README.md": true, "readme.txt": true, "LICENSE": true, "Licence.txt": true, "NOTES.MD": true,
 		"report.pdf": true, "hits.html": true, "case.docx": true, "CHANGELOG": true,
-		"events.ndjson": false, "security.json.gz": false, "notes.txt": false, "readme_logs.zst": true, "md.ndjson": false,
+		"events.ndjson": false, "security.json.gz": false, "notes.txt": false, "readme_logs.zst": false, "COPYING.LESSER": true, "md.ndjson": false, "LICENSES": false,
 	} {
 		if got := Documentation(name); got != want {
 			t.Errorf("Documentation(%q) = %v, want %v", name, got, want)
