@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"dredge/decode"
@@ -69,9 +68,7 @@ func runQuery(ctx context.Context, c *cli.Context) error {
 	}
 	r.Compiled, r.Program = q, q.Event
 
-	inputs, problems := decode.Expand(c.Args().Tail())
-	// Documentation passed over beside the logs is no problem.
-	problems = slices.DeleteFunc(problems, func(p decode.Problem) bool { return p.Kind == decode.KindPassedOver })
+	inputs, problems, _ := decode.Expand(c.Args().Tail())
 	setStdin(ctx, inputs, c.App.Reader)
 	res, err := scan.Run(ctx, inputs, scan.Config{Rules: []*rules.Rule{r}, Workers: c.Int("workers"), Version: version, Order: scan.QueryOrder, NoNormalize: c.Bool("no-normalize"),
 		NoHash: true}) // a query prints no chain of custody

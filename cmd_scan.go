@@ -122,7 +122,7 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 		return err
 	}
 
-	inputs, problems := decode.Expand(c.Args().Slice())
+	inputs, problems, passedOver := decode.Expand(c.Args().Slice())
 	setStdin(ctx, inputs, c.App.Reader)
 	quiet := c.Bool("quiet")
 	cfg := scan.Config{Rules: rs, Workers: c.Int("workers"), Version: version,
@@ -159,18 +159,14 @@ func runScan(ctx context.Context, pending *report.Pending, c *cli.Context) error
 		res.Summary.Interrupted = why
 		res.Summary.Complete = false
 	}
-	// Problems found while expanding the paths come first; documentation
-	// passed over beside the logs is only listed.
-	var ps []report.Problem
-	for _, p := range problems {
-		if p.Kind == decode.KindPassedOver {
-			res.Summary.PassedOver = append(res.Summary.PassedOver, p.File)
-			continue
+	res.Summary.PassedOver = passedOver
+	// Problems found while expanding the paths come first.
+	if len(problems) > 0 {
+		var ps []report.Problem
+		for _, p := range problems {
+			ps = append(ps, report.Problem{File: p.File, Line: p.Line, Kind: p.Kind, Reason: p.Reason})
+			res.Summary.Skipped[p.Kind]++
 		}
-		ps = append(ps, report.Problem{File: p.File, Line: p.Line, Kind: p.Kind, Reason: p.Reason})
-		res.Summary.Skipped[p.Kind]++
-	}
-	if len(ps) > 0 {
 		res.Summary.Problems = append(ps, res.Summary.Problems...)
 		res.Summary.Complete = false
 	}

@@ -57,7 +57,7 @@ func TestSymlinkLoops(t *testing.T) {
 			var ins []Input
 			var probs []Problem
 			go func() {
-				ins, probs = Expand(tt.paths)
+				ins, probs, _ = Expand(tt.paths)
 				close(done)
 			}()
 			select {
@@ -94,7 +94,7 @@ func TestSpecialFiles(t *testing.T) {
 	}
 	defer l.Close()
 
-	ins, probs := Expand([]string{fifo, "/dev/zero", "/dev/urandom", sock, dir})
+	ins, probs, _ := Expand([]string{fifo, "/dev/zero", "/dev/urandom", sock, dir})
 	wantIns := []Input{{Path: fifo, Size: -1}}
 	wantProbs := []Problem{
 		{"/dev/zero", 0, KindOpen, "a device, not a file"},
@@ -154,7 +154,7 @@ func TestUnreadable(t *testing.T) {
 	must(t, os.Chmod(j("locked.ndjson"), 0))
 	defer os.Chmod(j("closed"), 0o755)
 
-	ins, probs := Expand([]string{dir, j("closed")})
+	ins, probs, _ := Expand([]string{dir, j("closed")})
 	wantIns := []Input{{Path: j("locked.ndjson"), Size: 3}, {Path: j("open.ndjson"), Size: 3}}
 	wantProbs := []Problem{
 		{j("closed"), 0, KindOpen, "permission denied"},
@@ -179,7 +179,7 @@ func TestEmptyFolders(t *testing.T) {
 	must(t, os.WriteFile(j("case/host1/a.ndjson"), []byte("{}\n"), 0o644))
 	must(t, os.WriteFile(j("case/host3/.DS_Store"), []byte("x"), 0o644))
 	must(t, os.WriteFile(j("case/host3/empty.ndjson"), nil, 0o644))
-	ins, probs := Expand([]string{j("case"), j("bare")})
+	ins, probs, _ := Expand([]string{j("case"), j("bare")})
 	wantIns := []Input{{Path: j("case/host1/a.ndjson"), Size: 3}, {Path: j("case/host3/empty.ndjson"), Size: 0}}
 	wantProbs := []Problem{
 		{j("case/host2/logs/old"), 0, KindEmpty, "no files in this folder"},
@@ -316,7 +316,7 @@ func TestManyFiles(t *testing.T) {
 			time.Sleep(100 * time.Microsecond)
 		}
 	})
-	ins, probs := Expand([]string{dir})
+	ins, probs, _ := Expand([]string{dir})
 	close(stop)
 	wg.Wait()
 	if len(ins) != folders*each || len(probs) > 0 {

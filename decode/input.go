@@ -26,8 +26,8 @@ type Input struct {
 // In a walk, hidden files and folders (name starting with ".", such as macOS
 // "._" resource forks) are passed over, as are sockets, devices and FIFOs;
 // documentation beside the logs (README, LICENSE, Markdown, PDF, HTML: see
-// Documentation) is not read but named by a Problem of kind "passed over",
-// which is for the record, not a fault of the input;
+// Documentation) is not read but returned in passedOver, for the record: it
+// is no fault of the input;
 // symbolic links to files are followed, links to folders are not (no cycles).
 // Paths given explicitly are taken whatever their name, and a link to a
 // folder is walked; a FIFO is read like standard input, but a device or a
@@ -36,7 +36,7 @@ type Input struct {
 // The walk reads one folder at a time and closes it before going down into
 // its subfolders, so it holds at most one file descriptor whatever the size
 // of the tree.
-func Expand(paths []string) ([]Input, []Problem) {
+func Expand(paths []string) (inputs []Input, problems []Problem, passedOver []string) {
 	var w walker
 	for _, p := range paths {
 		if p == "-" {
@@ -55,7 +55,7 @@ func Expand(paths []string) ([]Input, []Problem) {
 			w.ins = append(w.ins, inputOf(p, fi))
 		}
 	}
-	return w.ins, w.probs
+	return w.ins, w.probs, w.passed
 }
 
 // notFile says why a path of this mode is not read ("a device, not a file"),
@@ -78,18 +78,22 @@ func inputOf(path string, fi fs.FileInfo) Input {
 	return Input{Path: path, Size: size}
 }
 
-// walker collects the inputs and problems of a walk.
+// walker collects the inputs, problems and documentation passed over of a
+// walk.
 type walker struct {
-	ins   []Input
-	probs []Problem
+	ins    []Input
+	probs  []Problem
+	passed []string
 }
 
 // dir appends the files under the folder path, in lexical order. A folder
-// in which nothing was found, neither a file nor a problem, is reported as
+// in which nothing was found, neither a file, documentation nor a problem,
+// is reported as
 // empty; its parent then counts it as found, so that only the innermost of
 // nested empty folders is reported.
 func (w *walker) dir(path string) {
-	n := len(w.ins) + len(w.probs)
+	found := func() int { return len(w.ins) + len(w.probs) + len(w.passed) }
+	n := found()
 	// os.ReadDir closes the folder before returning; on an error it gives
 	// the entries read before it.
 	ents, err := os.ReadDir(path)
@@ -102,7 +106,7 @@ func (w *walker) dir(path string) {
 		}
 		w.entry(filepath.Join(path, e.Name()), e)
 	}
-	if len(w.ins)+len(w.probs) == n {
+	if found() == n {
 		w.probs = append(w.probs, Problem{File: path, Kind: KindEmpty, Reason: "no files in this folder"})
 	}
 }
@@ -113,7 +117,7 @@ func (w *walker) entry(path string, e fs.DirEntry) {
 	case t.IsDir():
 		w.dir(path)
 	case Documentation(e.Name()):
-		w.probs = append(w.probs, Problem{File: path, Kind: KindPassedOver, Reason: "passed over: documentation beside the logs, by its name, not read"})
+		w.passed = append(w.passed, path)
 	case t.IsRegular():
 		fi, err := e.Info()
 		if err != nil {

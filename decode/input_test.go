@@ -38,7 +38,7 @@ func TestExpand(t *testing.T) {
 	must(t, os.Symlink(filepath.Join(dir, "a"), filepath.Join(dir, "c/loop")))
 
 	j := func(p string) string { return filepath.Join(dir, p) }
-	ins, probs := Expand([]string{dir, j("a/.hidden"), "-", j("missing.ndjson")})
+	ins, probs, _ := Expand([]string{dir, j("a/.hidden"), "-", j("missing.ndjson")})
 	want := []Input{
 		{Path: j("a/B.log"), Size: 4},
 		{Path: j("a/sub/deeper/y.json.gz"), Size: 2},
@@ -156,13 +156,16 @@ func TestExpandPassesOverDocumentation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ins, probs := Expand([]string{dir, filepath.Join(dir, "README.md")})
+	ins, probs, passed := Expand([]string{dir, filepath.Join(dir, "README.md")})
 	var got []string
 	for _, in := range ins {
 		got = append(got, "read "+strings.TrimPrefix(in.Path, dir))
 	}
 	for _, p := range probs {
 		got = append(got, p.Kind+" "+strings.TrimPrefix(p.File, dir))
+	}
+	for _, p := range passed {
+		got = append(got, "passed over "+strings.TrimPrefix(p, dir))
 	}
 	want := []string{"read /a.ndjson", "read /sub/b.json", "read /README.md", "passed over /README.md", "passed over /sub/LICENSE"}
 	if !slices.Equal(got, want) {

@@ -15,7 +15,6 @@ const (
 	KindMalformed  = "malformed json" // not JSON, or nested too deep; found here in containers, by the workers in NDJSON
 	KindNotJSON    = "not a log"      // the file holds no JSON events at all (a binary, an archive, text) and was skipped
 	KindEmpty      = "empty"          // an empty file (or one that decompresses to nothing), a folder with no file
-	KindPassedOver = "passed over"    // documentation found beside the logs in a folder (Documentation), not read: for the record, not a fault
 )
 
 // Problem is input that could not be read, with its place.

@@ -38,7 +38,7 @@ func scanSamples(t *testing.T) *report.Result {
 	if len(l.Errors) > 0 {
 		t.Fatalf("test rules: %v", l.Errors)
 	}
-	inputs, problems := decode.Expand([]string{filepath.Join("..", "samples")})
+	inputs, problems, _ := decode.Expand([]string{filepath.Join("..", "samples")})
 	if len(problems) > 0 {
 		t.Fatalf("samples: %v", problems)
 	}
