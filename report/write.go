@@ -123,12 +123,7 @@ func (o Options) create(path, format string, res *Result, wrap func(io.Writer) i
 	if !knownFormat(format) {
 		return &pathError{path, fmt.Errorf("unknown format %q (want %s)", format, formatList)}
 	}
-	files := append([]sidecar{{path, func(o Options, w io.Writer, res *Result) error {
-		return o.Write(w, format, res)
-	}}}, sidecars(path, format)...)
-	if format == FormatHTML {
-		files = htmlFiles(path, res) // the page, and the hits it does not show
-	}
+	files := reportFiles(path, format, res)
 	for _, f := range files {
 		if err := notFolder(f.path); err != nil {
 			return err
@@ -205,26 +200,33 @@ func (o Options) writeTemp(path string, res *Result, write func(Options, io.Writ
 	return tmp, nil
 }
 
-// sidecar is a file written next to a report, with it: its path and its
-// writer.
+// sidecar is a file Create writes, the report or a file next to it: its
+// path and its writer.
 type sidecar struct {
 	path  string
 	write func(o Options, w io.Writer, res *Result) error
 }
 
-// sidecars lists the files written next to the report at path in format.
-// The line formats, which have no room for the summary, get the hosts of
-// the scan (Summary.Hosts): REPORT.hosts.csv next to REPORT.csv or
-// REPORT.timesketch.csv, as a CSV table; REPORT.hosts.ndjson next to
-// REPORT.ndjson or REPORT.ecs.ndjson, one JSON object a line.
-func sidecars(path, format string) []sidecar {
+// reportFiles lists the files Create writes for a report at path in
+// format: the report first, then its sidecars. The line formats, which have
+// no room for the summary, get the hosts of the scan (Summary.Hosts):
+// REPORT.hosts.csv next to REPORT.csv or REPORT.timesketch.csv, as a CSV
+// table; REPORT.hosts.ndjson next to REPORT.ndjson or REPORT.ecs.ndjson, one
+// JSON object a line. An HTML page gets the hits it does not show
+// (htmlFiles).
+func reportFiles(path, format string, res *Result) []sidecar {
+	report := sidecar{path, func(o Options, w io.Writer, res *Result) error {
+		return o.Write(w, format, res)
+	}}
 	switch format {
 	case FormatCSV, FormatTimesketch:
-		return []sidecar{{hostsPath(path), Options.writeHostsCSV}}
+		return []sidecar{report, {hostsPath(path), Options.writeHostsCSV}}
 	case FormatNDJSON, FormatECS:
-		return []sidecar{{hostsPath(path), Options.writeHostsNDJSON}}
+		return []sidecar{report, {hostsPath(path), Options.writeHostsNDJSON}}
+	case FormatHTML:
+		return htmlFiles(path, res)
 	}
-	return nil
+	return []sidecar{report}
 }
 
 // CheckPath tells whether Create could write a report at path: path must
