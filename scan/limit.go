@@ -2,6 +2,9 @@ package scan
 
 import (
 	"slices"
+	"time"
+
+	"github.com/valyala/fastjson"
 
 	"dredge/report"
 )
@@ -15,6 +18,13 @@ import (
 // keep the limit for the whole scan. The hits cut are still counted, by
 // rule and by host (hosts.go). Rules with pipes (head, tail) keep
 // everything until their pipes have run, as tail needs the last hits.
+//
+// After a cut, the last hit a worker kept bounds the rule's hits: a later
+// one in report order cannot be among the earliest maxHits of the scan, as
+// the worker holds that many before it. Such a hit is counted at once,
+// without its document or fields being copied (beyond). In a dump written
+// in time order, as exports are, a rule that fires on every event then
+// costs little more than a rule that fires on none.
 
 // hit records a hit of event rule ri.
 func (w *worker) hit(ri int, h hit) {
@@ -25,8 +35,27 @@ func (w *worker) hit(ri int, h hit) {
 		w.hosts.countHits(hs[n:])
 		clear(hs[n:])
 		hs = hs[:n]
+		last := hs[n-1].Hit
+		w.bound[ri] = &report.Hit{Time: last.Time, Origin: last.Origin}
 	}
 	w.hits[ri] = hs
+}
+
+// beyond reports whether a hit of event rule ri at time t and origin comes
+// after the bound of the rule's hits (see above), and if so counts it, on
+// the rule and on the host of event v, as the hit would name it.
+func (w *worker) beyond(ri int, t time.Time, origin report.Origin, v *fastjson.Value) bool {
+	b := w.bound[ri]
+	if b == nil {
+		return false
+	}
+	h := report.Hit{Time: t, Origin: origin}
+	if compareReport(&h, b, w.plan) < 0 {
+		return false
+	}
+	w.cut[ri]++
+	w.hosts.hit(w.plan.hostField(v), w.plan.rules[ri].rule.Severity)
+	return true
 }
 
 // limit keeps, of each rule's hits, the earliest maxHits in report order,
@@ -42,19 +71,36 @@ func (p *plan) limit(hits []hit, ws []*worker) ([]hit, []int) {
 	if p.maxHits <= 0 {
 		return hits, dropped
 	}
-	byRule := make([][]hit, len(p.rules))
-	for _, h := range hits {
-		ri := p.order[h.Rule]
-		byRule[ri] = append(byRule[ri], h)
+	// The hits of the rules over the limit, by rule, as indexes into
+	// hits: the hits themselves are large, and not copied.
+	count := make([]int, len(p.rules))
+	for i := range hits {
+		count[p.order[hits[i].Rule]]++
+	}
+	over := map[int][]int32{}
+	for i := range hits {
+		if ri := p.order[hits[i].Rule]; count[ri] > p.maxHits {
+			over[ri] = append(over[ri], int32(i))
+		}
+	}
+	if len(over) == 0 {
+		return hits, dropped
+	}
+	drop := make([]bool, len(hits))
+	for ri, is := range over {
+		slices.SortStableFunc(is, func(a, b int32) int {
+			return compareReport(&hits[a].Hit, &hits[b].Hit, p)
+		})
+		for _, i := range is[p.maxHits:] {
+			drop[i] = true
+		}
+		dropped[ri] += len(is) - p.maxHits
 	}
 	out := hits[:0]
-	for ri, hs := range byRule {
-		if len(hs) > p.maxHits {
-			sortRuleHits(hs, p)
-			dropped[ri] += len(hs) - p.maxHits
-			hs = hs[:p.maxHits]
+	for i := range hits {
+		if !drop[i] {
+			out = append(out, hits[i])
 		}
-		out = append(out, hs...)
 	}
 	clear(hits[len(out):])
 	return out, dropped

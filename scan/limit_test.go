@@ -43,3 +43,48 @@ func TestMaxHitsPerRule(t *testing.T) {
 		}
 	}
 }
+
+// Hits past the limit are counted on their hosts whether a worker cut
+// them from its list or left them out as soon as they came (after the
+// bound of a cut), and the hits kept are the same in both orders.
+func TestMaxHitsPerRuleHosts(t *testing.T) {
+	r := queryRule(t, `a where true`, "")
+	r.Severity = "high"
+	for _, order := range []string{"time order", "reverse", "shuffled"} {
+		var lines []string
+		for i := range 300 {
+			ms := i
+			switch order {
+			case "reverse":
+				ms = 299 - i
+			case "shuffled":
+				ms = (i * 7919) % 300
+			}
+			lines = append(lines, ev(fmt.Sprint(ms), "a", ms, fmt.Sprintf(`"host":{"name":"h%d"}`, ms%3)))
+		}
+		path := writeFile(t, t.TempDir(), "many.ndjson", ndjson(lines...))
+		for _, workers := range []int{1, 2} {
+			res, err := run(t, inputs(path), Config{Rules: []*rules.Rule{r}, Workers: workers, ChunkSize: 256, MaxHitsPerRule: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, fmt.Sprintf("%d@%s", h.Time.UnixMilli(), h.Fields.Host))
+			}
+			if want := []string{"0@h0", "1@h1", "2@h2", "3@h0"}; !slices.Equal(got, want) {
+				t.Errorf("%s, workers %d: hits %v, want %v", order, workers, got, want)
+			}
+			hosts := map[string]int{}
+			for _, hs := range res.Summary.Hosts {
+				hosts[hs.Name] = hs.Hits.High
+			}
+			if want := map[string]int{"h0": 100, "h1": 100, "h2": 100}; fmt.Sprint(hosts) != fmt.Sprint(want) {
+				t.Errorf("%s, workers %d: high hits by host %v, want %v", order, workers, hosts, want)
+			}
+			if rc := res.Summary.Rules[0]; rc.Hits != 300 || rc.Dropped != 296 {
+				t.Errorf("%s, workers %d: rule counts %d hits, %d dropped, want 300 and 296", order, workers, rc.Hits, rc.Dropped)
+			}
+		}
+	}
+}

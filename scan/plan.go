@@ -176,13 +176,10 @@ func (p *plan) inputOrder(h *report.Hit) int { return p.inputs[h.Origin.File] }
 // fields extracts the display fields of an event.
 func (p *plan) fields(v *fastjson.Value) report.Fields {
 	f := report.Fields{
-		Host:    p.host.String(v),
+		Host:    p.hostField(v),
 		User:    p.user.String(v),
 		Process: p.exe.String(v),
 		File:    p.fpath.String(v),
-	}
-	if f.Host == "" {
-		f.Host = p.hostname.String(v)
 	}
 	if d := p.domain.String(v); d != "" && f.User != "" {
 		f.User = d + `\` + f.User
@@ -194,6 +191,14 @@ func (p *plan) fields(v *fastjson.Value) report.Fields {
 		f.File = p.fname.String(v)
 	}
 	return f
+}
+
+// hostField is the host a hit on event v names (report.Fields.Host).
+func (p *plan) hostField(v *fastjson.Value) string {
+	if h := p.host.String(v); h != "" {
+		return h
+	}
+	return p.hostname.String(v)
 }
 
 // docFields returns the display fields of a stored document, after the

@@ -278,11 +278,18 @@ func (s *state) finish(ws []*worker) *report.Result {
 	events := make([]int64, len(s.inputs))
 	hosts := newHostTable(maxHosts)
 	timelines := make([]*timeline, 0, len(ws))
-	var hits []hit
+	n := 0
+	for _, w := range ws {
+		for _, hs := range w.hits {
+			n += len(hs)
+		}
+	}
+	hits := make([]hit, 0, n)
 	for _, w := range ws {
 		for _, hs := range w.hits {
 			hits = append(hits, hs...)
 		}
+		w.hits = nil // held once, in hits
 		for i, n := range w.events {
 			events[i] += n
 		}
@@ -428,6 +435,9 @@ type worker struct {
 	// number left out of them by the limit of hits per rule (limit.go).
 	hits [][]hit
 	cut  []int
+	// bound[ri] is the last hit kept at the last cut of rule ri's hits;
+	// nil before the first.
+	bound []*report.Hit
 	// newTerms is the state of each new_terms rule, by rule index
 	// (newterms.go); the term fields are its scratch space.
 	newTerms  []*termTable
@@ -495,7 +505,7 @@ type worker struct {
 }
 
 func newWorker(p *plan, inputs, index int) *worker {
-	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([]candList, len(p.rules)), hits: make([][]hit, len(p.rules)), cut: make([]int, len(p.rules)),
+	return &worker{plan: p, index: index, events: make([]int64, inputs), stateful: make([]candList, len(p.rules)), hits: make([][]hit, len(p.rules)), cut: make([]int, len(p.rules)), bound: make([]*report.Hit, len(p.rules)),
 		missing:    make([][]missingTimes, len(p.rules)),
 		newTerms:   make([]*termTable, len(p.rules)),
 		sel:        newSelector(p.disp),
@@ -714,6 +724,9 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 			if !t.IsZero() {
 				w.terms(ri, t, termAt{file: w.termNames.id(origin.File), index: w.termNames.id(index), line: origin.Line, pos: int32(pos), input: int32(j.input), w: int32(w.index)}, store)
 			}
+			continue
+		}
+		if w.beyond(ri, t, origin, ev) {
 			continue
 		}
 		w.hit(ri, hit{
