@@ -32,6 +32,9 @@ type plan struct {
 	disp *dispatch
 	// maxHits is Config.MaxHitsPerRule (limit.go).
 	maxHits int
+	// maxMemCands is the number of sequence candidates a worker holds
+	// before it writes them out (spill.go).
+	maxMemCands int
 
 	host, hostname, user, domain, exe, pname, fpath, fname *event.Path
 }

@@ -51,7 +51,11 @@ func matchSamples(q *match.Query, cands []stateCand) []result {
 			lists[i] = byKey[i][k]
 		}
 		if events, ok := distinct(lists); ok {
-			out = append(out, result{key: k, events: events})
+			r := result{key: k, events: make([]*stateCand, len(events))}
+			for i, ci := range events {
+				r.events[i] = &cands[ci]
+			}
+			out = append(out, r)
 		}
 	}
 	return out

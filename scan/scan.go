@@ -79,6 +79,8 @@ type Config struct {
 	// evalAll evaluates every rule on every event instead of those the
 	// rule index picks: the reference path of the tests.
 	evalAll bool
+	// maxMemCands replaces maxMemCands (spill.go) when > 0.
+	maxMemCands int
 }
 
 // ErrIncomplete is returned with a complete Result when some input could
@@ -101,6 +103,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 	plan := newPlan(cfg.Rules, inputs)
 	plan.disp = newDispatch(plan, cfg)
 	plan.maxHits = cfg.MaxHitsPerRule
+	plan.maxMemCands = cmp.Or(cfg.maxMemCands, maxMemCands)
 	gate := newGate(plan, inputs, cfg)
 	if !cfg.NoNormalize {
 		plan.norm = normalize.New()
@@ -309,6 +312,7 @@ func (s *state) finish(ws []*worker) *report.Result {
 	for i, w := range ws {
 		docs[i] = &w.docs
 		defer w.docs.close()
+		defer w.runs.close()
 	}
 	for ri := range s.plan.rules {
 		if s.plan.rules[ri].rule.NewTerms == nil {
@@ -325,12 +329,24 @@ func (s *state) finish(ws []*worker) *report.Result {
 	// The ordered stage of each sequence and sample rule, rules on as many
 	// goroutines as there are workers.
 	stateHits := make([][]hit, len(s.plan.rules))
+	errs := make([]error, len(s.plan.rules))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range s.cfg.Workers {
 		wg.Go(func() {
 			for ri := range next {
-				stateHits[ri] = s.plan.stateful(ri, stateCands(ws, ri), gatherMissing(ws, ri), docs)
+				var merge *candMerge
+				var cands []stateCand
+				if spilled(ws, ri) {
+					merge = newCandMerge(ws, ri, len(s.plan.rules[ri].query.Steps))
+				} else {
+					cands = stateCands(ws, ri)
+				}
+				hs, err := s.plan.stateful(ri, cands, merge, gatherMissing(ws, ri), docs)
+				stateHits[ri] = hs
+				if err != nil {
+					errs[ri] = err
+				}
 			}
 		})
 	}
@@ -344,8 +360,12 @@ func (s *state) finish(ws []*worker) *report.Result {
 	}
 	close(next)
 	wg.Wait()
-	for _, h := range stateHits {
+	for ri, h := range stateHits {
 		hits = append(hits, h...)
+		if errs[ri] != nil {
+			s.problems = append(s.problems, problem{-1, report.Problem{Kind: "read",
+				Reason: fmt.Sprintf("rule %q: the sequence candidates written to a temporary file could not be read back (%v); its hits may be missing", s.plan.rules[ri].rule.Name, errs[ri])}})
+		}
 	}
 	hosts.countHits(hits) // all of them: those the limit drops too
 	hits, dropped := s.plan.limit(hits, ws)
@@ -450,6 +470,10 @@ type worker struct {
 	// rule index; docs holds their documents, and index is the worker's
 	// place among the workers, which their records name.
 	stateful []candList
+	// runs holds the sequence candidates written out, memCands counts
+	// those in memory (spill.go).
+	runs     candSpill
+	memCands int
 	// missing are the times of the events that only missing-event steps
 	// of a sequence take, by rule index and step (addMissing).
 	missing [][]missingTimes
@@ -516,6 +540,16 @@ func newWorker(p *plan, inputs, index int) *worker {
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// spilled reports whether some worker wrote candidates of rule ri out.
+func spilled(ws []*worker, ri int) bool {
+	for _, w := range ws {
+		if len(w.stateful[ri].runs) > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // stateCands gathers the candidates of rule ri from all workers in one
 // slice, each worker's let go as soon as it is copied.

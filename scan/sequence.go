@@ -39,7 +39,10 @@ import (
 // documents wait in a temporary file, see docStore, and only those of the
 // hits are read back), and of the sequences in flight, which maxspan
 // bounds: sequences that can no longer complete within it are dropped as
-// time goes on.
+// time goes on. Past a bound, a worker writes the records of sequences out
+// to a temporary file too, in sorted runs that the ordered stage merges
+// (spill.go); those of samples, and of sequences with missing-event steps,
+// stay in memory.
 
 // stateCand is an event that matched some step of a sequence or sample.
 // It is kept small: there may be many. Its input and line are in ord.
@@ -155,13 +158,21 @@ func (w *worker) candidate(ri int, steps uint64, v *fastjson.Value, input int, o
 		c.sec, c.nsec, c.hasAt = t.Unix(), int32(t.Nanosecond()), true
 	}
 	w.stateful[ri].add(c)
+	if w.plan.spillable(ri) {
+		if w.memCands++; w.memCands >= w.plan.maxMemCands {
+			w.spill()
+		}
+	}
 }
 
 // candList is a list of candidates in blocks, which grow to maxBlock:
 // adding to it never copies what it holds.
 type candList struct {
 	blocks [][]stateCand
-	n      int
+	n      int // all of them, spilled included
+	// runs are those written out (spill.go), spilled how many.
+	runs    []candRun
+	spilled int
 }
 
 const maxBlock = 1024
@@ -214,53 +225,51 @@ func (w *worker) addMissing(ri, n int, ms int64, hits []stageHit) {
 // stateful runs the ordered stage of rule ri, a sequence or a sample, on
 // its candidates from all workers, and returns its hits after its pipes.
 // docs are the workers' document stores.
-func (p *plan) stateful(ri int, cands []stateCand, missing [][]missingTimes, docs []*docStore) []hit {
+func (p *plan) stateful(ri int, cands []stateCand, merge *candMerge, missing [][]missingTimes, docs []*docStore) (hits []hit, err error) {
 	r := &p.rules[ri]
 	// An event's hits may be in two records, when a gated step's were
 	// found when its chunk was read again (gate.go): the record with
 	// steps comes first, as an event's steps are taken before its until
 	// event in one record.
 	n := len(r.query.Steps)
-	untilOnly := func(c *stateCand) bool {
-		for _, h := range c.hits {
-			if h.stage < n {
-				return false
-			}
-		}
-		return true
-	}
-	slices.SortFunc(cands, func(a, b stateCand) int {
-		if c := compareOrdinal(&a.ord, &b.ord); c != 0 {
-			return c
-		}
-		switch ua, ub := untilOnly(&a), untilOnly(&b); {
-		case ua && !ub:
-			return 1
-		case ub && !ua:
-			return -1
-		}
-		return 0
-	})
 	var results []result
-	if r.query.Kind == match.Sequences {
-		results = matchSequences(r.query, cands, missing...)
-	} else {
+	switch {
+	case merge != nil:
+		results = matchSequences(r.query, merge.next, nil)
+		if merge.err != nil {
+			err = merge.err
+		}
+	case r.query.Kind == match.Sequences:
+		sortCands(cands, n)
+		var mi *missingIndex
+		if slices.ContainsFunc(r.query.Steps, func(s *match.Step) bool { return s.Missing }) {
+			mi = newMissingIndex(cands, r.query.Steps, missing)
+		}
+		i := 0
+		results = matchSequences(r.query, func() *stateCand {
+			if i == len(cands) {
+				return nil
+			}
+			i++
+			return &cands[i-1]
+		}, mi)
+	default:
+		sortCands(cands, n)
 		results = matchSamples(r.query, cands)
 	}
 	from, to := match.ApplyPipes(r.query.Pipes, len(results))
-	hits := make([]hit, 0, to-from)
+	hits = make([]hit, 0, to-from)
 	for n, res := range results[from:to] {
 		h := hit{Hit: report.Hit{Rule: r.rule, JoinKeys: res.key.Values()}}
 		if h.JoinKeys == nil {
 			h.JoinKeys = []*string{}
 		}
 		var last *stateCand
-		for _, i := range res.events {
-			if i < 0 {
+		for _, c := range res.events {
+			if c == nil {
 				h.Events = append(h.Events, report.Event{Missing: true})
 				continue
 			}
-			c := &cands[i]
 			e := c.event(p.names, docs)
 			if last == nil {
 				h.Time, h.Origin, h.Index, h.Document = e.Time, e.Origin, e.Index, e.Document
@@ -278,14 +287,14 @@ func (p *plan) stateful(ri int, cands []stateCand, missing [][]missingTimes, doc
 		}
 		hits = append(hits, h)
 	}
-	return hits
+	return hits, err
 }
 
-// result is a sequence or sample found: its join key and its events, as
-// indexes into the candidates (-1 for a missing-event step).
+// result is a sequence or sample found: its join key and its events (nil
+// for a missing-event step).
 type result struct {
 	key    match.JoinKey
-	events []int
+	events []*stateCand
 }
 
 // pipes applies the head and tail pipes of event rules: per rule, in the
@@ -325,10 +334,10 @@ func (p *plan) pipes(hits []hit) []hit {
 // seqRun is a sequence in flight.
 type seqRun struct {
 	key match.JoinKey
-	// events are the candidates of each stage so far; -1 where none.
-	events []int
-	start  int64 // the time of its first event, in milliseconds
-	last   int   // the candidate of the last stage reached
+	// events are the candidates of each stage so far; nil where none.
+	events []*stateCand
+	start  int64      // the time of its first event, in milliseconds
+	last   *stateCand // the candidate of the last stage reached
 }
 
 // keyState is what the matcher keeps for one join key.
@@ -336,9 +345,9 @@ type keyState struct {
 	// runs are the sequences in flight by the stage they have reached,
 	// each list in the order of its last event.
 	runs [][]*seqRun
-	// until is the candidate of the latest until event of the key; -1
+	// until is the candidate of the latest until event of the key; nil
 	// when none.
-	until int
+	until *stateCand
 }
 
 func (k *keyState) empty() bool {
@@ -350,10 +359,11 @@ func (k *keyState) empty() bool {
 	return true
 }
 
-// matchSequences runs the sequence q over the ordered candidates, and the
-// times of events that only its missing-event steps take, by step (from
-// each worker; see addMissing).
-func matchSequences(q *match.Query, cands []stateCand, missingOnly ...[]missingTimes) []result {
+// matchSequences runs the sequence q over its candidates, which next
+// returns in order (nil at the end); mi holds the times of the events of
+// its missing-event steps, nil when it has none. The matcher holds only
+// the candidates of the sequences in flight and of those found.
+func matchSequences(q *match.Query, next func() *stateCand, mi *missingIndex) []result {
 	n := len(q.Steps)
 	missing := make([]bool, n)
 	prev := make([]int, n) // the previous stage that is not missing; -1
@@ -373,21 +383,15 @@ func matchSequences(q *match.Query, cands []stateCand, missingOnly ...[]missingT
 	if q.MaxSpan > 0 && maxSpan == 0 {
 		maxSpan = 1
 	}
-	var mi *missingIndex
-	if slices.Contains(missing, true) {
-		mi = newMissingIndex(cands, missing, missingOnly)
-	}
-
 	keys := map[match.JoinKey]*keyState{}
 	var out []result
 	complete := func(run *seqRun) {
-		if mi == nil || mi.allows(run, cands, missing, maxSpan) {
+		if mi == nil || mi.allows(run, missing, maxSpan) {
 			out = append(out, result{key: run.key, events: run.events})
 		}
 	}
 	var lastSweep int64
-	for ci := range cands {
-		c := &cands[ci]
+	for c := next(); c != nil; c = next() {
 		now := c.ord.ms
 		if maxSpan > 0 && now-lastSweep > maxSpan {
 			sweep(keys, now-maxSpan)
@@ -399,18 +403,15 @@ func matchSequences(q *match.Query, cands []stateCand, missingOnly ...[]missingT
 			}
 			for _, k := range h.keys {
 				if h.stage == first {
-					run := &seqRun{key: k, events: make([]int, n), start: now, last: ci}
-					for i := range run.events {
-						run.events[i] = -1
-					}
-					run.events[first] = ci
+					run := &seqRun{key: k, events: make([]*stateCand, n), start: now, last: c}
+					run.events[first] = c
 					if first == last {
 						complete(run)
 						continue
 					}
 					st := keys[k]
 					if st == nil {
-						st = &keyState{runs: make([][]*seqRun, n), until: -1}
+						st = &keyState{runs: make([][]*seqRun, n)}
 						keys[k] = st
 					}
 					st.runs[first] = append(st.runs[first], run)
@@ -425,7 +426,7 @@ func matchSequences(q *match.Query, cands []stateCand, missingOnly ...[]missingT
 				// The latest sequence before this event; it and the ones
 				// before it leave the stage.
 				j := len(runs) - 1
-				for j >= 0 && compareOrdinal(&cands[runs[j].last].ord, &c.ord) >= 0 {
+				for j >= 0 && compareOrdinal(&runs[j].last.ord, &c.ord) >= 0 {
 					j--
 				}
 				if j < 0 {
@@ -437,11 +438,11 @@ func matchSequences(q *match.Query, cands []stateCand, missingOnly ...[]missingT
 				if maxSpan > 0 && now-run.start > maxSpan {
 					continue
 				}
-				if st.until >= 0 && compareOrdinal(&cands[st.until].ord, &cands[run.last].ord) >= 0 {
+				if st.until != nil && compareOrdinal(&st.until.ord, &run.last.ord) >= 0 {
 					continue // an until event since the sequence's last step
 				}
-				run.events[h.stage] = ci
-				run.last = ci
+				run.events[h.stage] = c
+				run.last = c
 				if h.stage == last {
 					complete(run)
 				} else {
@@ -457,7 +458,7 @@ func matchSequences(q *match.Query, cands []stateCand, missingOnly ...[]missingT
 			}
 			for _, k := range h.keys {
 				if st := keys[k]; st != nil {
-					st.until = ci
+					st.until = c
 				}
 			}
 		}
@@ -490,10 +491,14 @@ type missingIndex struct {
 	times []map[match.JoinKey][]int64
 }
 
-func newMissingIndex(cands []stateCand, missing []bool, only [][]missingTimes) *missingIndex {
+// newMissingIndex gathers the times of the events of the missing-event
+// steps among steps: those of the candidates and those only missing-event
+// steps took (from each worker; see addMissing).
+func newMissingIndex(cands []stateCand, steps []*match.Step, only [][]missingTimes) *missingIndex {
+	missing := make([]bool, len(steps))
 	mi := &missingIndex{times: make([]map[match.JoinKey][]int64, len(missing))}
-	for i, m := range missing {
-		if m {
+	for i, s := range steps {
+		if missing[i] = s.Missing; s.Missing {
 			mi.times[i] = map[match.JoinKey][]int64{}
 		}
 	}
@@ -534,8 +539,8 @@ func newMissingIndex(cands []stateCand, missing []bool, only [][]missingTimes) *
 // before the first positive step, the latest event of the leading missing
 // steps, and after the last, the earliest event of the trailing ones, rule
 // it out when they are within maxspan of the sequence.
-func (mi *missingIndex) allows(run *seqRun, cands []stateCand, missing []bool, maxSpan int64) bool {
-	ms := func(i int) int64 { return cands[i].ord.ms }
+func (mi *missingIndex) allows(run *seqRun, missing []bool, maxSpan int64) bool {
+	ms := func(c *stateCand) int64 { return c.ord.ms }
 	n := len(missing)
 	startMS, endMS := ms(run.events[firstPositive(missing)]), ms(run.last)
 	var lastLeading, firstTrailing int64

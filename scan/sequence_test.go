@@ -39,9 +39,40 @@ func results(t testing.TB, r *rules.Rule, workers int, files ...[]string) []stri
 	for i, lines := range files {
 		paths = append(paths, writeFile(t, dir, fmt.Sprintf("f%d.ndjson", i), ndjson(lines...)))
 	}
-	res, err := run(t, inputs(paths...), Config{Rules: []*rules.Rule{r}, Workers: workers, ChunkSize: 64, Order: QueryOrder})
+	out, all := resultIDs(t, paths, Config{Rules: []*rules.Rule{r}, Workers: workers, ChunkSize: 64, Order: QueryOrder})
+	// The same hits, whole, with the candidates of sequences written out
+	// to runs as soon as there are two, or three (spill.go).
+	for _, max := range []int{2, 3} {
+		_, got := resultIDs(t, paths, Config{Rules: []*rules.Rule{r}, Workers: workers, ChunkSize: 64, Order: QueryOrder, maxMemCands: max})
+		if got != all {
+			t.Errorf("with candidates written out past %d:\n%s\nin memory:\n%s", max, got, all)
+		}
+	}
+	return out
+}
+
+// resultIDs runs a scan and returns each hit as the ids of its events,
+// and all of the hits as text.
+func resultIDs(t testing.TB, paths []string, cfg Config) ([]string, string) {
+	t.Helper()
+	res, err := run(t, inputs(paths...), cfg)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
+	}
+	var all strings.Builder
+	for _, h := range res.Hits {
+		fmt.Fprintf(&all, "%v %v %q %q", h.Time, h.Origin, h.Index, h.Document)
+		for _, k := range h.JoinKeys {
+			if k == nil {
+				all.WriteString(" null")
+			} else {
+				fmt.Fprintf(&all, " %q", *k)
+			}
+		}
+		all.WriteString("\n")
+		for _, e := range h.Events {
+			fmt.Fprintf(&all, "\t%v %v %q %q %v\n", e.Time, e.Origin, e.Index, e.Document, e.Missing)
+		}
 	}
 	var out []string
 	for _, h := range res.Hits {
@@ -59,7 +90,7 @@ func results(t testing.TB, r *rules.Rule, workers int, files ...[]string) []stri
 		}
 		out = append(out, strings.Join(ids, " "))
 	}
-	return out
+	return out, all.String()
 }
 
 // ev is a test event: id, category, time in milliseconds and more fields
