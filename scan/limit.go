@@ -25,6 +25,13 @@ import (
 // without its document or fields being copied (beyond). In a dump written
 // in time order, as exports are, a rule that fires on every event then
 // costs little more than a rule that fires on none.
+//
+// The documents of the hits wait in a temporary file (the worker's
+// hitDocs) until the hits kept are known. When the documents of hits cut
+// are half of it, and it has grown past maxDeadBytes, the documents still
+// needed are copied to a new file and the old one is let go, so that a
+// dump in reverse time order does not fill the disk with documents of
+// hits dropped long ago.
 
 // hit records a hit of event rule ri.
 func (w *worker) hit(ri int, h hit) {
@@ -33,12 +40,44 @@ func (w *worker) hit(ri int, h hit) {
 		sortRuleHits(hs, w.plan)
 		w.cut[ri] += len(hs) - n
 		w.hosts.countHits(hs[n:])
+		for i := range hs[n:] {
+			w.deadBytes += int64(hs[n+i].doc.n)
+		}
 		clear(hs[n:])
 		hs = hs[:n]
 		last := hs[n-1].Hit
 		w.bound[ri] = &report.Hit{Time: last.Time, Origin: last.Origin}
+		w.hits[ri] = hs
+		if w.hitBytes >= w.plan.maxDeadBytes && 2*w.deadBytes >= w.hitBytes {
+			w.compactHitDocs()
+		}
+		return
 	}
 	w.hits[ri] = hs
+}
+
+// maxDeadBytes is the size of a worker's hitDocs from which it lets go
+// of the documents of the hits cut (see above).
+const maxDeadBytes = 64 << 20
+
+// compactHitDocs copies the documents of the hits the worker holds to a
+// new hitDocs, and lets the old one go.
+func (w *worker) compactHitDocs() {
+	var fresh docStore
+	var size int64
+	for _, hs := range w.hits {
+		for i := range hs {
+			h := &hs[i]
+			if !h.stored {
+				continue
+			}
+			doc := w.hitDocs.get(h.doc)
+			h.doc = fresh.put(doc)
+			size += int64(len(doc))
+		}
+	}
+	w.hitDocs.close()
+	w.hitDocs, w.hitBytes, w.deadBytes = fresh, size, 0
 }
 
 // beyond reports whether a hit of event rule ri at time t and origin comes

@@ -3,6 +3,7 @@ package scan
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"dredge/rules"
@@ -84,6 +85,35 @@ func TestMaxHitsPerRuleHosts(t *testing.T) {
 			}
 			if rc := res.Summary.Rules[0]; rc.Hits != 300 || rc.Dropped != 296 {
 				t.Errorf("%s, workers %d: rule counts %d hits, %d dropped, want 300 and 296", order, workers, rc.Hits, rc.Dropped)
+			}
+		}
+	}
+}
+
+// The documents of the hits kept are those of their events, whether the
+// worker's documents were copied to a new file as hits were cut or not.
+func TestMaxHitsPerRuleDocuments(t *testing.T) {
+	r := queryRule(t, `a where true`, "")
+	var lines []string
+	for i := range 400 {
+		ms := 399 - i // reverse time order: every cut drops hits whose documents were kept
+		lines = append(lines, ev(fmt.Sprint(ms), "a", ms, fmt.Sprintf(`"pad":%q`, strings.Repeat("x", ms))))
+	}
+	path := writeFile(t, t.TempDir(), "many.ndjson", ndjson(lines...))
+	for _, dead := range []int64{0, 1, 2000} {
+		for _, workers := range []int{1, 2} {
+			res, err := run(t, inputs(path), Config{Rules: []*rules.Rule{r}, Workers: workers, ChunkSize: 512, MaxHitsPerRule: 5, maxDeadBytes: dead})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, string(h.Document))
+			}
+			want := slices.Clone(lines[len(lines)-5:])
+			slices.Reverse(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("copy past %d bytes, workers %d: documents\n%q\nwant\n%q", dead, workers, got, want)
 			}
 		}
 	}

@@ -97,6 +97,12 @@ func (r *planRule) ordinalAt(v *fastjson.Value, t time.Time, ok bool, input, lin
 type hit struct {
 	report.Hit
 	ord ordinal
+	// For the hit of an event rule, the document waits in the hitDocs of
+	// worker docW, at doc, until the hits kept are known (Document is
+	// nil until then): stored tells it is there.
+	doc    docRef
+	docW   int32
+	stored bool
 }
 
 // Order is the order of the hits of a scan.

@@ -35,6 +35,9 @@ type plan struct {
 	// maxMemCands is the number of sequence candidates a worker holds
 	// before it writes them out (spill.go).
 	maxMemCands int
+	// maxDeadBytes is the size from which a worker lets go of the
+	// documents of hits cut (limit.go).
+	maxDeadBytes int64
 
 	host, hostname, user, domain, exe, pname, fpath, fname *event.Path
 }

@@ -79,8 +79,10 @@ type Config struct {
 	// evalAll evaluates every rule on every event instead of those the
 	// rule index picks: the reference path of the tests.
 	evalAll bool
-	// maxMemCands replaces maxMemCands (spill.go) when > 0.
-	maxMemCands int
+	// maxMemCands replaces maxMemCands (spill.go) when > 0, and
+	// maxDeadBytes maxDeadBytes (limit.go).
+	maxMemCands  int
+	maxDeadBytes int64
 }
 
 // ErrIncomplete is returned with a complete Result when some input could
@@ -104,6 +106,7 @@ func Run(ctx context.Context, inputs []decode.Input, cfg Config) (*report.Result
 	plan.disp = newDispatch(plan, cfg)
 	plan.maxHits = cfg.MaxHitsPerRule
 	plan.maxMemCands = cmp.Or(cfg.maxMemCands, maxMemCands)
+	plan.maxDeadBytes = cmp.Or(cfg.maxDeadBytes, maxDeadBytes)
 	gate := newGate(plan, inputs, cfg)
 	if !cfg.NoNormalize {
 		plan.norm = normalize.New()
@@ -313,6 +316,7 @@ func (s *state) finish(ws []*worker) *report.Result {
 		docs[i] = &w.docs
 		defer w.docs.close()
 		defer w.runs.close()
+		defer w.hitDocs.close()
 	}
 	for ri := range s.plan.rules {
 		if s.plan.rules[ri].rule.NewTerms == nil {
@@ -376,7 +380,11 @@ func (s *state) finish(ws []*worker) *report.Result {
 	}
 	res.Hits = make([]report.Hit, len(hits))
 	for i := range hits {
-		res.Hits[i] = hits[i].Hit
+		h := &hits[i]
+		if h.stored {
+			h.Document = ws[h.docW].hitDocs.get(h.doc)
+		}
+		res.Hits[i] = h.Hit
 	}
 
 	for i, in := range s.inputs {
@@ -458,6 +466,10 @@ type worker struct {
 	// bound[ri] is the last hit kept at the last cut of rule ri's hits;
 	// nil before the first.
 	bound []*report.Hit
+	// hitDocs holds the documents of the hits; hitBytes is its size,
+	// deadBytes that of the documents of hits cut since (limit.go).
+	hitDocs             docStore
+	hitBytes, deadBytes int64
 	// newTerms is the state of each new_terms rule, by rule index
 	// (newterms.go); the term fields are its scratch space.
 	newTerms  []*termTable
@@ -679,8 +691,9 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 		w.hosts.event(w.host(), w.at, w.atOK)
 	}
 	// The document is copied once, on the first rule that wants it, and
-	// shared by all its hits: nothing writes to it. Candidates of sequences
-	// and samples put it in the worker's docStore instead, once.
+	// shared by all its hits: nothing writes to it. Hits of event rules
+	// put it in the worker's hitDocs, candidates of sequences and samples
+	// in its docs, once each.
 	var doc []byte
 	document := func() []byte {
 		if doc == nil {
@@ -705,6 +718,21 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 			ref, stored = w.docs.put(d), true
 		}
 		return ref
+	}
+	var hitRef docRef
+	hitStored := false
+	storeHit := func() docRef {
+		if !hitStored {
+			d := doc
+			if d == nil && !wrapped {
+				d = line // copied by put
+			} else if d == nil {
+				d = document()
+			}
+			hitRef, hitStored = w.hitDocs.put(d), true
+			w.hitBytes += int64(len(d))
+		}
+		return hitRef
 	}
 	origin := report.Origin{File: j.name, Line: lineNo}
 	// The rules and steps that may match the event (dispatch.go), in
@@ -764,8 +792,10 @@ func (w *worker) event(j job, lineNo, pos int, line []byte) {
 			continue
 		}
 		w.hit(ri, hit{
-			Hit: report.Hit{Rule: r.rule, Time: t, Origin: origin, Index: index, Document: document(), Fields: w.plan.fields(ev)},
-			ord: w.ordinal(r, ev, j.input, lineNo, pos),
+			Hit:  report.Hit{Rule: r.rule, Time: t, Origin: origin, Index: index, Fields: w.plan.fields(ev)},
+			ord:  w.ordinal(r, ev, j.input, lineNo, pos),
+			doc:  storeHit(),
+			docW: int32(w.index), stored: true,
 		})
 	}
 	if prev >= 0 {
