@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -147,5 +149,45 @@ func TestLoadDirsClassify(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadFile checks that readFile reads what os.ReadFile reads, with its
+// errors, into a buffer it grows.
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	big := strings.Repeat("0123456789abcdef", 10000)
+	for name, text := range map[string]string{"empty.toml": "", "small.toml": "[rule]\n", "big.toml": big} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"empty.toml", "small.toml", "big.toml", "missing.toml", "."} {
+		path := filepath.Join(dir, name)
+		want, werr := os.ReadFile(path)
+		for _, buf := range [][]byte{nil, make([]byte, 0, 16), make([]byte, 0, 1<<20)} {
+			got, gerr := readFile(path, buf)
+			if string(got) != string(want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Errorf("readFile(%s) with a buffer of %d = %d bytes, %v; os.ReadFile gives %d bytes, %v",
+					name, cap(buf), len(got), gerr, len(want), werr)
+			}
+		}
+	}
+}
+
+// TestRelaxGC checks that relaxGC only ever slows the collector's pace,
+// and restores it.
+func TestRelaxGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, tt := range []struct{ before, during int }{{100, loadGCPercent}, {50, loadGCPercent}, {1000, 1000}, {-1, -1}} {
+		debug.SetGCPercent(tt.before)
+		restore := relaxGC()
+		during := debug.SetGCPercent(0)
+		debug.SetGCPercent(during)
+		restore()
+		after := debug.SetGCPercent(100)
+		if during != tt.during || after != tt.before {
+			t.Errorf("GOGC %d: %d while loading, %d after", tt.before, during, after)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"dredge/rules/ast"
 	"dredge/rules/eql"
@@ -69,74 +70,106 @@ func Builtin() ([]*Rule, error) {
 	return out, nil
 }
 
-// file is a rule file in the detection-rules TOML layout.
+// file is a rule file in the detection-rules TOML layout: the part of it
+// that dredge reads. tomlDecoder.fast fills it too, and must know every
+// field.
 type file struct {
 	Metadata struct {
 		Maturity string `toml:"maturity"`
 	} `toml:"metadata"`
-	Rule struct {
-		Author            []string `toml:"author"`
-		Description       string   `toml:"description"`
-		FalsePositives    []string `toml:"false_positives"`
-		Index             []string `toml:"index"`
-		Language          string   `toml:"language"`
-		License           string   `toml:"license"`
-		Name              string   `toml:"name"`
-		Note              string   `toml:"note"`
-		References        []string `toml:"references"`
-		RiskScore         int      `toml:"risk_score"`
-		RuleID            string   `toml:"rule_id"`
-		Severity          string   `toml:"severity"`
-		Tags              []string `toml:"tags"`
-		TimestampOverride string   `toml:"timestamp_override"`
-		TimestampField    string   `toml:"timestamp_field"`
-		TiebreakerField   string   `toml:"tiebreaker_field"`
-		CategoryOverride  string   `toml:"event_category_override"`
-		Type              string   `toml:"type"`
-		Query             string   `toml:"query"`
-		Version           int      `toml:"version"`
-		NewTerms          *struct {
-			Field              string   `toml:"field"`
-			Value              []string `toml:"value"`
-			HistoryWindowStart []struct {
-				Field string `toml:"field"`
-				Value string `toml:"value"`
-			} `toml:"history_window_start"`
-		} `toml:"new_terms"`
-		Threshold *tomlThreshold `toml:"threshold"`
-		Threat    []struct {
-			Framework string `toml:"framework"`
-			Tactic    struct {
-				ID        string `toml:"id"`
-				Name      string `toml:"name"`
-				Reference string `toml:"reference"`
-			} `toml:"tactic"`
-			Technique []struct {
-				ID           string `toml:"id"`
-				Name         string `toml:"name"`
-				Reference    string `toml:"reference"`
-				Subtechnique []struct {
-					ID        string `toml:"id"`
-					Name      string `toml:"name"`
-					Reference string `toml:"reference"`
-				} `toml:"subtechnique"`
-			} `toml:"technique"`
-		} `toml:"threat"`
-	} `toml:"rule"`
+	Rule tomlRule `toml:"rule"`
+}
+
+// tomlRule is the [rule] table of a rule file.
+type tomlRule struct {
+	Author            []string       `toml:"author"`
+	Description       string         `toml:"description"`
+	FalsePositives    []string       `toml:"false_positives"`
+	Index             []string       `toml:"index"`
+	Language          string         `toml:"language"`
+	License           string         `toml:"license"`
+	Name              string         `toml:"name"`
+	Note              string         `toml:"note"`
+	References        []string       `toml:"references"`
+	RiskScore         int            `toml:"risk_score"`
+	RuleID            string         `toml:"rule_id"`
+	Severity          string         `toml:"severity"`
+	Tags              []string       `toml:"tags"`
+	TimestampOverride string         `toml:"timestamp_override"`
+	TimestampField    string         `toml:"timestamp_field"`
+	TiebreakerField   string         `toml:"tiebreaker_field"`
+	CategoryOverride  string         `toml:"event_category_override"`
+	Type              string         `toml:"type"`
+	Query             string         `toml:"query"`
+	Version           int            `toml:"version"`
+	NewTerms          *tomlNewTerms  `toml:"new_terms"`
+	Threshold         *tomlThreshold `toml:"threshold"`
+	Threat            []tomlThreat   `toml:"threat"`
+}
+
+// tomlNewTerms is the [rule.new_terms] table of a rule file.
+type tomlNewTerms struct {
+	Field              string        `toml:"field"`
+	Value              []string      `toml:"value"`
+	HistoryWindowStart []tomlSetting `toml:"history_window_start"`
+}
+
+// tomlSetting is one [[rule.new_terms.history_window_start]].
+type tomlSetting struct {
+	Field string `toml:"field"`
+	Value string `toml:"value"`
+}
+
+// tomlThreat is one [[rule.threat]]: an ATT&CK tactic and its techniques.
+type tomlThreat struct {
+	Framework string          `toml:"framework"`
+	Tactic    tomlRef         `toml:"tactic"`
+	Technique []tomlTechnique `toml:"technique"`
+}
+
+// tomlRef is an ATT&CK tactic or sub-technique.
+type tomlRef struct {
+	ID        string `toml:"id"`
+	Name      string `toml:"name"`
+	Reference string `toml:"reference"`
+}
+
+// tomlTechnique is one [[rule.threat.technique]].
+type tomlTechnique struct {
+	ID           string    `toml:"id"`
+	Name         string    `toml:"name"`
+	Reference    string    `toml:"reference"`
+	Subtechnique []tomlRef `toml:"subtechnique"`
 }
 
 // Parse reads one rule file and compiles its query. name is the file's
 // path, used in errors and kept as the rule's Source.
 func Parse(name string, data []byte) (*Rule, error) {
+	var d tomlDecoder
 	var f file
-	if err := decodeTOML(data, &f); err != nil {
+	if err := d.file(name, data, &f); err != nil {
+		return nil, err
+	}
+	return compile(name, data, &f, nil)
+}
+
+// file decodes the rule file data, named name, into f, which must be zero;
+// an error is an *Error at the place of the file that TOML refuses.
+func (d *tomlDecoder) file(name string, data []byte, f *file) error {
+	if err := d.decode(data, f); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &Error{File: name, Line: pe.Position.Line, Col: pe.Position.Col, Msg: "toml: " + pe.Message}
+			return &Error{File: name, Line: pe.Position.Line, Col: pe.Position.Col, Msg: "toml: " + pe.Message}
 		}
-		return nil, &Error{File: name, Msg: "toml: " + err.Error()}
+		return &Error{File: name, Msg: "toml: " + err.Error()}
 	}
-	fr := f.Rule
+	return nil
+}
+
+// compile checks the decoded rule file f, whose text is data, and compiles
+// its query, with the field paths of paths (nil for none).
+func compile(name string, data []byte, f *file, paths *match.Paths) (*Rule, error) {
+	fr := &f.Rule
 	r := &Rule{
 		ID: fr.RuleID, Name: fr.Name, Description: strings.TrimSpace(fr.Description), Note: fr.Note,
 		Type: fr.Type, Language: fr.Language, Query: fr.Query, Severity: fr.Severity, RiskScore: fr.RiskScore,
@@ -212,7 +245,7 @@ func Parse(name string, data []byte) (*Rule, error) {
 			return nil, fail("a threshold rule's query is KQL (language \"kuery\"), not EQL")
 		}
 	}
-	q, err := CompileQuery(r.Language, r.Query, match.Options{CategoryField: r.EventCategoryOverride})
+	q, err := CompileQuery(r.Language, r.Query, match.Options{CategoryField: r.EventCategoryOverride, Paths: paths})
 	if err != nil {
 		var qe *QueryError
 		if errors.As(err, &qe) {
@@ -301,11 +334,19 @@ func queryPosition(data []byte) (line, col int) {
 					start += 2
 				}
 			}
-			return ast.LineCol(string(data), ast.Pos(start))
+			return lineCol(data, start)
 		}
 		i = end + 1
 	}
 	return 0, 0
+}
+
+// lineCol is ast.LineCol for a file's bytes, which it does not copy into a
+// string: the line and column (in runes) of byte offset off of data.
+func lineCol(data []byte, off int) (line, col int) {
+	off = max(0, min(off, len(data)))
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	return 1 + bytes.Count(data[:off], []byte{'\n'}), 1 + utf8.RuneCount(data[start:off])
 }
 
 // queryStart returns the offset just after the opening quotes when line l
@@ -368,5 +409,5 @@ func valuePosition(data []byte, key *regexp.Regexp) (line, col int) {
 	if loc == nil {
 		return 0, 0
 	}
-	return ast.LineCol(string(data), ast.Pos(loc[1]))
+	return lineCol(data, loc[1])
 }

@@ -15,12 +15,13 @@ func (l *Loaded) files(paths []string) {
 	var wg sync.WaitGroup
 	for range min(runtime.NumCPU(), len(paths)) {
 		wg.Go(func() {
+			var ld loader
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(paths) {
 					return
 				}
-				outs[i].file(paths[i])
+				outs[i].file(paths[i], &ld)
 			}
 		})
 	}

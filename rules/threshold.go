@@ -20,12 +20,15 @@ import (
 type tomlThreshold struct {
 	// Field is a list of names, or one name as a string (rules written
 	// before Kibana 7.12); "" and [] mean no field.
-	Field       any `toml:"field"`
-	Value       int `toml:"value"`
-	Cardinality []struct {
-		Field string `toml:"field"`
-		Value int    `toml:"value"`
-	} `toml:"cardinality"`
+	Field       any               `toml:"field"`
+	Value       int               `toml:"value"`
+	Cardinality []tomlCardinality `toml:"cardinality"`
+}
+
+// tomlCardinality is one [[rule.threshold.cardinality]].
+type tomlCardinality struct {
+	Field string `toml:"field"`
+	Value int    `toml:"value"`
 }
 
 // maxThresholdFields is the most group fields Kibana accepts.
@@ -74,7 +77,7 @@ func (t *tomlThreshold) threshold() (*Threshold, error) {
 		if slices.Contains(th.Fields, c.Field) {
 			return nil, fmt.Errorf("cardinality of %s, a field the events are grouped by, is always 1", c.Field)
 		}
-		th.Cardinality = append(th.Cardinality, Cardinality{Field: c.Field, Value: c.Value})
+		th.Cardinality = append(th.Cardinality, Cardinality(c))
 	}
 	return th, nil
 }

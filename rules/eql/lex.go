@@ -146,26 +146,51 @@ type token struct {
 }
 
 // lexer holds the state of the scanner. It runs state functions in a loop
-// (see lex) and collects the tokens in a slice; the last token is tokEOF or
-// tokError.
+// as the parser asks for tokens (see peek), and queues the tokens scanned
+// and not yet consumed: the parser looks one token ahead, so the queue is
+// short and a query is scanned without a slice of all its tokens. The last
+// token is tokEOF or tokError; it stays in the queue once scanned.
 type lexer struct {
 	src   string
 	start int // start of the token being scanned
 	pos   int // current position
-	toks  []token
+	state stateFn
+	queue [2]token
+	n     int // tokens in queue
 }
 
-// stateFn is one state of the lexer; it returns the next state, or nil when done.
+// stateFn is one state of the lexer; it returns the next state, or nil when
+// done. A state emits at most one token.
 type stateFn func(*lexer) stateFn
 
-// lex scans all of src. Scanning stops at the first lexical error, which is
-// the last token.
-func lex(src string) []token {
-	l := &lexer{src: src}
-	for state := lexToken; state != nil; {
-		state = state(l)
+// newLexer returns a lexer of src, holding its first token.
+func newLexer(src string) *lexer {
+	l := &lexer{src: src, state: lexToken}
+	l.fill(0)
+	return l
+}
+
+// fill scans until the queue holds the token n places ahead, or the last
+// token.
+func (l *lexer) fill(n int) {
+	for l.n <= n && l.state != nil {
+		l.state = l.state(l)
 	}
-	return l.toks
+}
+
+// peek returns the token n places ahead (0 or 1), or the last token when
+// the query ends before.
+func (l *lexer) peek(n int) token {
+	l.fill(n)
+	return l.queue[min(n, l.n-1)]
+}
+
+// pop consumes the first token of the queue, which is never the last
+// token, and scans the next one if need be: queue[0] is always a token.
+func (l *lexer) pop() {
+	l.queue[0] = l.queue[1]
+	l.n--
+	l.fill(0)
 }
 
 // emit adds the token src[start:pos] and starts a new one.
@@ -174,13 +199,15 @@ func (l *lexer) emit(k tokKind) {
 }
 
 func (l *lexer) emitVal(k tokKind, val string) {
-	l.toks = append(l.toks, token{kind: k, pos: ast.Pos(l.start), text: l.src[l.start:l.pos], val: val})
+	l.queue[l.n] = token{kind: k, pos: ast.Pos(l.start), text: l.src[l.start:l.pos], val: val}
+	l.n++
 	l.start = l.pos
 }
 
 // errorf ends scanning with an error at byte offset pos.
 func (l *lexer) errorf(pos int, format string, args ...any) stateFn {
-	l.toks = append(l.toks, token{kind: tokError, pos: ast.Pos(pos), val: fmt.Sprintf(format, args...)})
+	l.queue[l.n] = token{kind: tokError, pos: ast.Pos(pos), val: fmt.Sprintf(format, args...)}
+	l.n++
 	return nil
 }
 
@@ -403,6 +430,16 @@ func (l *lexer) digits() {
 // lexString scans a double-quoted string with escapes. A string may not
 // span lines.
 func lexString(l *lexer) stateFn {
+	// Most strings have no escape: their value is a slice of the query.
+	for i := l.pos + 1; i < len(l.src); i++ {
+		if c := l.src[i]; c == '"' {
+			l.pos = i + 1
+			l.emitVal(tokString, l.src[l.start+1:i])
+			return lexToken
+		} else if c == '\\' || c == '\n' || c == '\r' {
+			break
+		}
+	}
 	var b strings.Builder
 	l.pos++ // opening quote
 	for {

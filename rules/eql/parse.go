@@ -61,11 +61,11 @@ func run(src string, parse func(*parser)) (err error) {
 	if i := invalidUTF8(src); i >= 0 {
 		return ast.Errorf(ast.Pos(i), "invalid UTF-8 encoding")
 	}
-	p := &parser{toks: lex(src)}
+	p := &parser{lx: newLexer(src)}
 	defer func() {
 		if e := recover(); e != nil {
 			if _, ok := e.(bailout); !ok {
-				p.errs = append(p.errs, ast.Errorf(p.toks[p.i].pos, "internal error: %v", e))
+				p.errs = append(p.errs, ast.Errorf(p.lx.peek(0).pos, "internal error: %v", e))
 			}
 		}
 		if len(p.errs) > 0 {
@@ -78,6 +78,9 @@ func run(src string, parse func(*parser)) (err error) {
 }
 
 func invalidUTF8(s string) int {
+	if utf8.ValidString(s) { // fast, and nearly always so
+		return -1
+	}
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n == 1 {
@@ -93,8 +96,7 @@ func invalidUTF8(s string) int {
 // parser in step (a bad maxspan or runs value...) are recorded and
 // parsing goes on, so that the earliest problem in the source is reported.
 type parser struct {
-	toks  []token
-	i     int
+	lx    *lexer
 	depth int
 	errs  []*ast.Error
 }
@@ -113,32 +115,62 @@ func (p *parser) failf(pos ast.Pos, format string, args ...any) {
 	panic(bailout{})
 }
 
-// peekAt returns the token n places ahead without consuming it. A lexical
-// error is reported when the parser reaches it.
+// peekAt returns the token n places ahead (0 or 1) without consuming it.
+// A lexical error is reported when the parser reaches it.
 func (p *parser) peekAt(n int) token {
-	i := min(p.i+n, len(p.toks)-1)
-	t := p.toks[i]
+	if n == 0 {
+		return *p.cur()
+	}
+	t := p.lx.peek(n)
 	if t.kind == tokError {
 		p.failf(t.pos, "%s", t.val)
 	}
 	return t
 }
 
-func (p *parser) peek() token { return p.peekAt(0) }
-
-// next consumes a token.
-func (p *parser) next() token {
-	t := p.peek()
-	if t.kind != tokEOF {
-		p.i++
+// cur returns the next token, which the lexer always holds, without
+// consuming it or copying it. It is valid until the next token is
+// consumed.
+func (p *parser) cur() *token {
+	t := &p.lx.queue[0]
+	if t.kind == tokError {
+		p.lexError()
 	}
 	return t
 }
 
+// lexError fails with the lexical error that is the next token.
+func (p *parser) lexError() {
+	t := p.lx.queue[0]
+	p.failf(t.pos, "%s", t.val)
+}
+
+func (p *parser) peek() token { return *p.cur() }
+
+// kind is the kind of the next token; pos where it starts.
+func (p *parser) kind() tokKind { return p.cur().kind }
+func (p *parser) pos() ast.Pos  { return p.cur().pos }
+
+// next consumes a token.
+func (p *parser) next() token {
+	t := *p.cur()
+	if t.kind != tokEOF {
+		p.lx.pop()
+	}
+	return t
+}
+
+// skip consumes a token, as next does, when it is known.
+func (p *parser) skip() {
+	if p.cur().kind != tokEOF {
+		p.lx.pop()
+	}
+}
+
 // accept consumes the next token if it is of kind k.
 func (p *parser) accept(k tokKind) bool {
-	if p.peek().kind == k {
-		p.next()
+	if p.kind() == k {
+		p.skip()
 		return true
 	}
 	return false
@@ -187,7 +219,7 @@ func shorten(s string) string {
 func (p *parser) enter() {
 	p.depth++
 	if p.depth > maxDepth {
-		p.failf(p.peek().pos, "expression nested too deeply")
+		p.failf(p.pos(), "expression nested too deeply")
 	}
 }
 
@@ -209,7 +241,7 @@ func (p *parser) parseStatement() *ast.Query {
 	default:
 		q.Body = p.parseEventQuery()
 	}
-	for p.peek().kind == tokPipe {
+	for p.kind() == tokPipe {
 		q.Pipes = append(q.Pipes, p.parsePipe())
 	}
 	if t := p.peek(); t.kind != tokEOF {
@@ -232,7 +264,7 @@ func (p *parser) parseEventQuery() *ast.EventQuery {
 	default:
 		p.unexpected(t, "event category")
 	}
-	p.next()
+	p.skip()
 	p.expect(tokWhere)
 	eq.Where = p.parseExpr()
 	return eq
@@ -246,10 +278,10 @@ func (p *parser) parseEventQuery() *ast.EventQuery {
 // Elasticsearch wants "by" before "with"; "by" after it is reported.
 func (p *parser) parseSequence() *ast.Sequence {
 	seq := &ast.Sequence{P: p.expect(tokSequence).pos}
-	if p.peek().kind == tokBy {
+	if p.kind() == tokBy {
 		seq.By = p.parseJoinKeys()
 	}
-	if p.peek().kind == tokWith {
+	if p.kind() == tokWith {
 		p.parseMaxSpan(seq)
 		if t := p.peek(); t.kind == tokBy {
 			p.errorf(t.pos, `"by" must come before "with maxspan", not after`)
@@ -259,7 +291,7 @@ func (p *parser) parseSequence() *ast.Sequence {
 	runs := 0 // steps, counting repeats
 	missing := 0
 	for {
-		k := p.peek().kind
+		k := p.kind()
 		if k != tokLBrack && k != tokMissing {
 			break
 		}
@@ -299,13 +331,13 @@ func (p *parser) parseSequence() *ast.Sequence {
 //	sample = "sample" [ joinKeys ] sampleStep { sampleStep } .
 func (p *parser) parseSample() *ast.Sample {
 	smp := &ast.Sample{P: p.expect(tokSample).pos}
-	if p.peek().kind == tokBy {
+	if p.kind() == tokBy {
 		smp.By = p.parseJoinKeys()
 	}
 	if t := p.peek(); t.kind == tokWith {
 		p.failf(t.pos, `samples do not support "with"`)
 	}
-	for p.peek().kind == tokLBrack || p.peek().kind == tokMissing {
+	for p.kind() == tokLBrack || p.kind() == tokMissing {
 		smp.Steps = append(smp.Steps, p.parseStep(false))
 	}
 	switch t := p.peek(); {
@@ -333,24 +365,24 @@ func (p *parser) parseStep(inSequence bool) *ast.Step {
 	}
 	s.Query = p.parseEventQuery()
 	p.expect(tokRBrack)
-	if p.peek().kind == tokBy {
+	if p.kind() == tokBy {
 		s.By = p.parseJoinKeys()
 	}
 	if t := p.peek(); t.kind == tokWith {
 		if !inSequence {
 			p.failf(t.pos, `samples do not support "with"`)
 		}
-		p.next()
+		p.skip()
 		if t := p.peek(); t.kind != tokIdent || t.text != "runs" {
 			p.unexpected(t, `"runs"`)
 		}
-		p.next()
+		p.skip()
 		p.expect(tokAssign)
 		n := p.peek()
 		if n.kind != tokInt {
 			p.unexpected(n, "number of runs")
 		}
-		p.next()
+		p.skip()
 		v, err := strconv.Atoi(n.text)
 		if err != nil || v < 1 || v > 100 {
 			p.errorf(n.pos, "runs must be between 1 and 100")
@@ -371,7 +403,7 @@ func (p *parser) parseMaxSpan(seq *ast.Sequence) {
 	if t := p.peek(); t.kind != tokIdent || t.text != "maxspan" {
 		p.unexpected(t, `"maxspan"`)
 	}
-	p.next()
+	p.skip()
 	p.expect(tokAssign)
 	n := p.peek()
 	switch n.kind {
@@ -381,11 +413,11 @@ func (p *parser) parseMaxSpan(seq *ast.Sequence) {
 	default:
 		p.unexpected(n, "maxspan value")
 	}
-	p.next()
+	p.skip()
 	seq.MaxSpanText = n.text
 	unit := time.Millisecond
 	if u := p.peek(); u.kind == tokIdent {
-		p.next()
+		p.skip()
 		seq.MaxSpanText += u.text
 		switch u.text {
 		case "ms":
@@ -444,9 +476,9 @@ func (p *parser) parsePipe() *ast.Pipe {
 	if t.kind != tokIdent {
 		p.unexpected(t, "pipe name")
 	}
-	p.next()
+	p.skip()
 	pipe := &ast.Pipe{Name: t.text, P: t.pos}
-	if k := p.peek().kind; k != tokPipe && k != tokEOF {
+	if k := p.kind(); k != tokPipe && k != tokEOF {
 		pipe.Args = p.parseList()
 	}
 	if pipe.Name == "head" || pipe.Name == "tail" {
@@ -466,7 +498,7 @@ func (p *parser) parsePipe() *ast.Pipe {
 func (p *parser) parseExpr() ast.Expr {
 	p.enter()
 	defer p.leave()
-	start := p.peek().pos
+	start := p.pos()
 	x := p.parseAnd()
 	for p.accept(tokOr) {
 		x = &ast.Logical{Op: ast.Or, X: x, Y: p.parseAnd(), P: start}
@@ -478,7 +510,7 @@ func (p *parser) parseExpr() ast.Expr {
 //
 //	andExpr = notExpr { "and" notExpr } .
 func (p *parser) parseAnd() ast.Expr {
-	start := p.peek().pos
+	start := p.pos()
 	x := p.parseNot()
 	for p.accept(tokAnd) {
 		x = &ast.Logical{Op: ast.And, X: x, Y: p.parseNot(), P: start}
@@ -495,7 +527,7 @@ func (p *parser) parseNot() ast.Expr {
 	if t.kind == tokNot {
 		p.enter()
 		defer p.leave()
-		p.next()
+		p.skip()
 		return &ast.Not{X: p.parseNot(), P: t.pos}
 	}
 	if t.kind == tokIdent && p.peekAt(1).kind == tokOf {
@@ -508,16 +540,16 @@ func (p *parser) parseNot() ast.Expr {
 //
 //	comparison = arith [ ( "==" | "!=" | "<" | "<=" | ">" | ">=" ) arith ] .
 func (p *parser) parseComparison() ast.Expr {
-	start := p.peek().pos
+	start := p.pos()
 	x := p.parseArith()
 	op, ok := p.compareOp()
 	if !ok {
 		return x
 	}
-	p.next()
+	p.skip()
 	x = &ast.Compare{Op: op, X: x, Y: p.parseArith(), P: start}
 	if _, ok := p.compareOp(); ok {
-		p.failf(p.peek().pos, `comparisons cannot be chained; join them with "and"`)
+		p.failf(p.pos(), `comparisons cannot be chained; join them with "and"`)
 	}
 	return x
 }
@@ -548,11 +580,11 @@ func (p *parser) compareOp() (ast.CmpOp, bool) {
 //
 //	arith = term { ( "+" | "-" ) term } .
 func (p *parser) parseArith() ast.Expr {
-	start := p.peek().pos
+	start := p.pos()
 	x := p.parseTerm()
 	for {
 		var op ast.ArithOp
-		switch p.peek().kind {
+		switch p.kind() {
 		case tokPlus:
 			op = ast.Add
 		case tokMinus:
@@ -560,7 +592,7 @@ func (p *parser) parseArith() ast.Expr {
 		default:
 			return x
 		}
-		p.next()
+		p.skip()
 		x = &ast.Arith{Op: op, X: x, Y: p.parseTerm(), P: start}
 	}
 }
@@ -569,11 +601,11 @@ func (p *parser) parseArith() ast.Expr {
 //
 //	term = unary { ( "*" | "/" | "%" ) unary } .
 func (p *parser) parseTerm() ast.Expr {
-	start := p.peek().pos
+	start := p.pos()
 	x := p.parseUnary()
 	for {
 		var op ast.ArithOp
-		switch p.peek().kind {
+		switch p.kind() {
 		case tokStar:
 			op = ast.Mul
 		case tokSlash:
@@ -583,7 +615,7 @@ func (p *parser) parseTerm() ast.Expr {
 		default:
 			return x
 		}
-		p.next()
+		p.skip()
 		x = &ast.Arith{Op: op, X: x, Y: p.parseUnary(), P: start}
 	}
 }
@@ -600,12 +632,12 @@ func (p *parser) parseUnary() ast.Expr {
 	}
 	p.enter()
 	defer p.leave()
-	p.next()
+	p.skip()
 	if t.kind == tokPlus {
 		return p.parseUnary()
 	}
 	if n := p.peek(); n.kind == tokInt || n.kind == tokFloat {
-		p.next()
+		p.skip()
 		return p.parsePredicateOf(p.number(n, "-", t.pos), t.pos)
 	}
 	x := p.parseUnary()
@@ -626,7 +658,7 @@ func (p *parser) parseUnary() ast.Expr {
 //	                    | ( ":" | "like" | "like~" | "regex" | "regex~" ) patterns ] .
 //	patterns  = constant | "(" constant { "," constant } ")" .
 func (p *parser) parsePredicate() ast.Expr {
-	start := p.peek().pos
+	start := p.pos()
 	return p.parsePredicateOf(p.parsePrimary(), start)
 }
 
@@ -636,7 +668,7 @@ func (p *parser) parsePredicateOf(x ast.Expr, start ast.Pos) ast.Expr {
 	t := p.peek()
 	switch t.kind {
 	case tokNot:
-		p.next()
+		p.skip()
 		in := p.peek()
 		if in.kind != tokIn && in.kind != tokInInsensitive {
 			p.unexpected(in, `"in" or "in~" after "not"`)
@@ -645,7 +677,7 @@ func (p *parser) parsePredicateOf(x ast.Expr, start ast.Pos) ast.Expr {
 	case tokIn, tokInInsensitive:
 		return p.parseIn(x, start)
 	case tokColon, tokLike, tokLikeInsensitive, tokRegex, tokRegexInsensitive:
-		p.next()
+		p.skip()
 		m := &ast.Match{X: x, P: start}
 		switch t.kind {
 		case tokColon:
@@ -708,16 +740,16 @@ func (p *parser) parsePrimary() ast.Expr {
 	t := p.peek()
 	switch t.kind {
 	case tokString:
-		p.next()
+		p.skip()
 		return &ast.Literal{Kind: ast.String, Str: t.val, P: t.pos}
 	case tokInt, tokFloat:
-		p.next()
+		p.skip()
 		return p.number(t, "", t.pos)
 	case tokTrue, tokFalse:
-		p.next()
+		p.skip()
 		return &ast.Literal{Kind: ast.Bool, Bool: t.kind == tokTrue, P: t.pos}
 	case tokNull:
-		p.next()
+		p.skip()
 		return &ast.Literal{Kind: ast.Null, P: t.pos}
 	case tokTildeIdent:
 		return p.parseCall()
@@ -729,7 +761,7 @@ func (p *parser) parsePrimary() ast.Expr {
 	case tokQuotedIdent, tokQuestion:
 		return p.parseField()
 	case tokLParen:
-		p.next()
+		p.skip()
 		x := p.parseExpr()
 		p.expect(tokRParen)
 		return x
@@ -776,14 +808,14 @@ func (p *parser) parseCall() *ast.Call {
 //	field = [ "?" ] name { "." name } .
 //	name  = IDENT | QUOTED_IDENT .
 func (p *parser) parseField() *ast.Field {
-	f := &ast.Field{P: p.peek().pos}
+	f := &ast.Field{P: p.pos()}
 	f.Optional = p.accept(tokQuestion)
 	f.Path = append(f.Path, p.parseName())
 	for p.accept(tokDot) {
 		f.Path = append(f.Path, p.parseName())
 	}
-	if p.peek().kind == tokLBrack && p.peekAt(1).kind == tokInt {
-		p.failf(p.peek().pos, "array indexes are not supported")
+	if p.kind() == tokLBrack && p.peekAt(1).kind == tokInt {
+		p.failf(p.pos(), "array indexes are not supported")
 	}
 	return f
 }
@@ -795,10 +827,10 @@ func (p *parser) parseName() string {
 	t := p.peek()
 	switch t.kind {
 	case tokIdent:
-		p.next()
+		p.skip()
 		return t.text
 	case tokQuotedIdent:
-		p.next()
+		p.skip()
 		return t.val
 	}
 	p.unexpected(t, "field name")

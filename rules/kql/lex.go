@@ -49,42 +49,57 @@ type item struct {
 // and * is a wildcard.
 const special = `():<>"{}`
 
-// lexer holds the state of the scanner. Its states run in a loop in lex;
-// each emits at most one item and returns the next state.
-type lexer struct {
-	src   string
-	start int // start of the item being scanned
-	pos   int // current position
-	items []item
-}
-
-// stateFn is a state of the lexer, returning the next state (nil to stop).
-type stateFn func(*lexer) stateFn
-
-// lex scans the whole of src. The last item is itemEOF, or itemError when
-// the source cannot be scanned.
+// lexer holds the state of the scanner. Its states run in a loop as the
+// parser asks for the next item (see peek); each emits at most one item and
+// returns the next state. The parser looks no further than the next item,
+// so the lexer holds one item, not a slice of all of them.
 //
 // KQL's words depend on where they stand, so the lexer tracks it in its
 // states: lexOperand where an operand may start (at the start, after "(",
 // "{", ":", a range operator or a keyword), lexOperator after an operand.
 // "and" and "or" are keywords only after an operand with whitespace on
 // both sides; elsewhere they are plain words ("a:or" is a value).
-func lex(src string) []item {
-	l := &lexer{src: src}
-	for state := lexOperand; state != nil; {
-		state = state(l)
+type lexer struct {
+	src   string
+	start int // start of the item being scanned
+	pos   int // current position
+	state stateFn
+	item  item // the next item, when ready
+	ready bool
+}
+
+// stateFn is a state of the lexer, returning the next state (nil to stop).
+type stateFn func(*lexer) stateFn
+
+// newLexer returns a lexer of src.
+func newLexer(src string) *lexer {
+	return &lexer{src: src, state: lexOperand}
+}
+
+// peek returns the next item. The last item is itemEOF, or itemError when
+// the source cannot be scanned; it is returned again at every call.
+func (l *lexer) peek() item {
+	for !l.ready && l.state != nil {
+		l.state = l.state(l)
 	}
-	return l.items
+	return l.item
+}
+
+// pop consumes the next item.
+func (l *lexer) pop() {
+	if l.state != nil {
+		l.ready = false
+	}
 }
 
 func (l *lexer) emit(t itemType, val string, wild bool) {
-	l.items = append(l.items, item{typ: t, pos: ast.Pos(l.start), end: ast.Pos(l.pos), val: val, wild: wild})
+	l.item, l.ready = item{typ: t, pos: ast.Pos(l.start), end: ast.Pos(l.pos), val: val, wild: wild}, true
 	l.start = l.pos
 }
 
 // errorf emits an error item at pos and stops the scan.
 func (l *lexer) errorf(pos int, format string, args ...any) stateFn {
-	l.items = append(l.items, item{typ: itemError, pos: ast.Pos(pos), end: ast.Pos(l.pos), val: fmt.Sprintf(format, args...)})
+	l.item, l.ready = item{typ: itemError, pos: ast.Pos(pos), end: ast.Pos(l.pos), val: fmt.Sprintf(format, args...)}, true
 	return nil
 }
 
@@ -172,6 +187,16 @@ func lexToken(l *lexer) stateFn {
 // \t \r \n are whitespace, \uXXXX is a UTF-16 code unit, and a backslash
 // before anything else is itself.
 func lexQuoted(l *lexer) stateFn {
+	// Most strings have no escape: the value is a slice of the source.
+	for i := l.pos + 1; i < len(l.src); i++ {
+		if c := l.src[i]; c == '"' {
+			l.pos = i + 1
+			l.emit(itemString, l.src[l.start+1:i], false)
+			return lexOperator
+		} else if c == '\\' {
+			break
+		}
+	}
 	var b strings.Builder
 	for i := l.pos + 1; ; {
 		if i >= len(l.src) {
@@ -212,6 +237,40 @@ func lexQuoted(l *lexer) stateFn {
 // before a keyword or at its ends: "a b or c" is the value "a b", then
 // "or", then "c".
 func lexText(l *lexer) stateFn {
+	// Most values have no escape: the value is the source as written.
+	wild := false
+	for l.pos < len(l.src) {
+		c := l.src[l.pos]
+		if c == '\\' {
+			l.pos = l.start
+			return lexEscapedText
+		}
+		if c == '*' {
+			wild = true
+		}
+		if strings.IndexByte(special, c) >= 0 {
+			break
+		}
+		if spaceAt(l.src, l.pos) > 0 {
+			end := l.pos
+			for n := spaceAt(l.src, end); n > 0; n = spaceAt(l.src, end) {
+				end += n
+			}
+			if textEndsAt(l.src, end) {
+				break
+			}
+			l.pos = end
+			continue
+		}
+		l.pos++
+	}
+	l.emit(itemText, l.src[l.start:l.pos], wild)
+	return lexOperator
+}
+
+// lexEscapedText scans an unquoted literal that holds an escape, as
+// lexText does.
+func lexEscapedText(l *lexer) stateFn {
 	var b strings.Builder // the value as a pattern: \* and \\ escaped
 	wild := false
 	for l.pos < len(l.src) {

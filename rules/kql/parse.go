@@ -60,7 +60,7 @@ func Parse(src string) (x ast.Expr, err error) {
 			err = ast.Errorf(0, "internal error: %v", r)
 		}
 	}()
-	p := &parser{src: src, items: lex(src)}
+	p := &parser{src: src, lx: newLexer(src)}
 	return p.parseQuery(), nil
 }
 
@@ -68,15 +68,14 @@ func Parse(src string) (x ast.Expr, err error) {
 // Errors are raised with panic(*ast.Error) and recovered in Parse.
 type parser struct {
 	src   string
-	items []item
-	i     int
+	lx    *lexer
 	depth int
 }
 
 // peek returns the next item. A lexical error is raised here, so that it
 // is reported when the parser reaches it.
 func (p *parser) peek() item {
-	it := p.items[p.i]
+	it := p.lx.peek()
 	if it.typ == itemError {
 		panic(&ast.Error{Pos: it.pos, Msg: it.val})
 	}
@@ -87,7 +86,7 @@ func (p *parser) peek() item {
 func (p *parser) next() item {
 	it := p.peek()
 	if it.typ != itemEOF {
-		p.i++
+		p.lx.pop()
 	}
 	return it
 }

@@ -59,6 +59,43 @@ type Options struct {
 	// has no "now" of its own, and the caller chooses one (the time of the
 	// scan, or of the newest event).
 	Now time.Time
+	// Paths, when set, holds the field paths compiled so far, for the
+	// compilation to reuse and add to: rules of a collection test the
+	// same fields, and a path is read-only, shared by every rule.
+	Paths *Paths
+}
+
+// Paths holds compiled field paths by their parts, for compilations to
+// share (see Options). It is not safe for concurrent use: a caller that
+// compiles on several goroutines gives each its own.
+type Paths struct {
+	m   map[string]*event.Path
+	key []byte
+}
+
+// get returns the path of parts, compiled once.
+func (ps *Paths) get(parts []string) *event.Path {
+	if ps == nil {
+		return event.NewPathParts(parts)
+	}
+	if ps.m == nil {
+		ps.m = map[string]*event.Path{}
+	}
+	// The key is the parts joined by a byte no field name holds, since
+	// the parts a.b and the parts a, b are different paths.
+	ps.key = ps.key[:0]
+	for i, s := range parts {
+		if i > 0 {
+			ps.key = append(ps.key, 0)
+		}
+		ps.key = append(ps.key, s...)
+	}
+	p, ok := ps.m[string(ps.key)]
+	if !ok {
+		p = event.NewPathParts(parts)
+		ps.m[string(ps.key)] = p
+	}
+	return p
 }
 
 // Program is a compiled query.
@@ -89,12 +126,24 @@ func newCompiler(opts Options) *compiler {
 	return &compiler{opts: opts, paths: map[string]*event.Path{}}
 }
 
+// path returns the path of parts. Within a query, the first path of a
+// name serves every later one of the same name.
 func (c *compiler) path(parts []string) *event.Path {
-	name := strings.Join(parts, ".")
-	if p, ok := c.paths[name]; ok {
+	if c.opts.Paths == nil {
+		name := strings.Join(parts, ".")
+		if p, ok := c.paths[name]; ok {
+			return p
+		}
+		p := event.NewPathParts(parts)
+		c.paths[name] = p
+		c.fields = append(c.fields, name)
 		return p
 	}
-	p := event.NewPathParts(parts)
+	p := c.opts.Paths.get(parts)
+	name := p.Name()
+	if q, ok := c.paths[name]; ok {
+		return q
+	}
 	c.paths[name] = p
 	c.fields = append(c.fields, name)
 	return p
@@ -186,6 +235,58 @@ func or(x, y node) node {
 	return out
 }
 
+// joinAll is the left fold of and (T andNode, unit true) or of or (T
+// orNode, unit false) over ns: join(...join(join(ns[0], ns[1]), ns[2])...),
+// node for node. It builds one slice, where each join copies its left
+// operand, which for a chain of n operands costs n².
+func joinAll[T interface {
+	~[]node
+	node
+}](ns []node, unit constNode) node {
+	if len(ns) == 1 {
+		return ns[0]
+	}
+	var out T
+	// take adds n as join adds an operand; false for the absorbing
+	// constant, which ends the fold.
+	take := func(n node) bool {
+		switch n := n.(type) {
+		case T:
+			out = append(out, n...)
+		case constNode:
+			return n == unit
+		default:
+			out = append(out, n)
+		}
+		return true
+	}
+	if !take(ns[0]) {
+		return !unit
+	}
+	for i, n := range ns[1:] {
+		if i > 0 && len(out) == 1 {
+			// out stands for the join made so far, the left
+			// operand of this one: a list of two or more is taken
+			// back as it is, a single node is taken as itself.
+			n0 := out[0]
+			out = out[:0]
+			if !take(n0) {
+				return !unit
+			}
+		}
+		if !take(n) {
+			return !unit
+		}
+	}
+	switch len(out) {
+	case 0:
+		return unit
+	case 1:
+		return out[0]
+	}
+	return out
+}
+
 func not(x node) node {
 	switch x := x.(type) {
 	case notNode:
@@ -218,7 +319,7 @@ func (c *compiler) cmp(path *event.Path, op ast.CmpOp, lit *ast.Literal) (node, 
 	cop := map[ast.CmpOp]cmpOp{ast.Eq: opEq, ast.Lt: opLt, ast.Le: opLe, ast.Gt: opGt, ast.Ge: opGe}[op]
 	switch lit.Kind {
 	case ast.String:
-		t, isTime := event.ParseTime(lit.Str)
+		t, isTime := parseTime(lit.Str)
 		isTime = isTime && !isNumber(lit.Str)
 		if op == ast.Eq {
 			if isTime {
@@ -240,6 +341,17 @@ func (c *compiler) cmp(path *event.Path, op ast.CmpOp, lit *ast.Literal) (node, 
 		}
 	}
 	return nil, ast.Errorf(lit.P, "%s cannot be compared with %s", lit, op)
+}
+
+// parseTime is event.ParseTime, which most literals are not worth: a time
+// it reads starts with a digit (a year, or epoch milliseconds) or with the
+// minus of negative milliseconds, and failing costs an error of package
+// time for each layout it tries. TestParseTime checks that it agrees.
+func parseTime(s string) (time.Time, bool) {
+	if s == "" || (s[0] < '0' || s[0] > '9') && s[0] != '-' {
+		return time.Time{}, false
+	}
+	return event.ParseTime(s)
 }
 
 func isNumber(s string) bool {

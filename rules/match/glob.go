@@ -50,7 +50,7 @@ type glob struct {
 // eqlGlob builds a matcher for an EQL pattern: * and ? are wildcards and
 // there is no escape character (a backslash is a backslash).
 func eqlGlob(pattern string, fold bool) *glob {
-	var toks []tok
+	toks := make([]tok, 0, 2*strings.Count(pattern, "*")+2*strings.Count(pattern, "?")+1)
 	lit := 0
 	for i := 0; i < len(pattern); i++ {
 		switch pattern[i] {
@@ -100,14 +100,18 @@ func kqlGlob(pattern string, fold bool) *glob {
 	return newGlob(toks, fold)
 }
 
+// newGlob builds the matcher of the pattern toks, which it may change.
 func newGlob(toks []tok, fold bool) *glob {
 	// Runs of stars are one star.
-	var clean []tok
+	clean := toks[:0]
 	for _, t := range toks {
 		if t.kind == tokStar && len(clean) > 0 && clean[len(clean)-1].kind == tokStar {
 			continue
 		}
 		clean = append(clean, t)
+	}
+	if len(clean) == 0 {
+		clean = nil
 	}
 	g := &glob{toks: clean, fold: fold, kind: globGeneral, numeric: true}
 	g.folded = clean
@@ -115,7 +119,7 @@ func newGlob(toks []tok, fold bool) *glob {
 		g.folded = make([]tok, len(clean))
 		for i, t := range clean {
 			if t.kind == tokLit {
-				t.s = string(AppendFold(nil, t.s))
+				t.s = foldString(t.s)
 			}
 			g.folded[i] = t
 		}
@@ -125,25 +129,31 @@ func newGlob(toks []tok, fold bool) *glob {
 	}
 	isLit := func(i int) bool { return i < len(clean) && clean[i].kind == tokLit }
 	isStar := func(i int) bool { return i < len(clean) && clean[i].kind == tokStar }
+	lit := -1 // the token of g.lit
 	switch {
 	case len(clean) == 0:
 		g.kind, g.lit = globExact, ""
 	case len(clean) == 1 && isLit(0):
-		g.kind, g.lit = globExact, clean[0].s
+		g.kind, lit = globExact, 0
 	case len(clean) == 1 && isStar(0):
 		g.kind = globAny
 	case len(clean) == 2 && isLit(0) && isStar(1):
-		g.kind, g.lit = globPrefix, clean[0].s
+		g.kind, lit = globPrefix, 0
 	case len(clean) == 2 && isStar(0) && isLit(1):
-		g.kind, g.lit = globSuffix, clean[1].s
+		g.kind, lit = globSuffix, 1
 	case len(clean) == 3 && isStar(0) && isLit(1) && isStar(2):
-		g.kind, g.lit = globContains, clean[1].s
+		g.kind, lit = globContains, 1
 	}
-	g.flit = g.lit
-	if fold {
-		g.flit = string(AppendFold(nil, g.lit))
+	if lit >= 0 {
+		g.lit, g.flit = clean[lit].s, g.folded[lit].s
 	}
 	return g
+}
+
+// foldString is AppendFold of s as a string.
+func foldString(s string) string {
+	var buf [128]byte
+	return string(AppendFold(buf[:0], s))
 }
 
 // match reports whether the whole of s matches.

@@ -107,18 +107,35 @@ func (c *compiler) kql(e ast.Expr, prefix []string) (node, error) {
 func (c *compiler) kqlExpr(e ast.Expr, prefix []string) (node, error) {
 	switch e := e.(type) {
 	case *ast.Logical:
-		x, err := c.kqlExpr(e.X, prefix)
+		// A chain a or b or c... is a tree leaning left: its operands
+		// are compiled in order and joined at once.
+		var right []ast.Expr
+		var x ast.Expr = e
+		for {
+			l, ok := x.(*ast.Logical)
+			if !ok || l.Op != e.Op {
+				break
+			}
+			right = append(right, l.Y)
+			x = l.X
+		}
+		ns := make([]node, 0, len(right)+1)
+		n, err := c.kqlExpr(x, prefix)
 		if err != nil {
 			return nil, err
 		}
-		y, err := c.kqlExpr(e.Y, prefix)
-		if err != nil {
-			return nil, err
+		ns = append(ns, n)
+		for i := len(right) - 1; i >= 0; i-- {
+			n, err := c.kqlExpr(right[i], prefix)
+			if err != nil {
+				return nil, err
+			}
+			ns = append(ns, n)
 		}
 		if e.Op == ast.And {
-			return and(x, y), nil
+			return joinAll[andNode](ns, true), nil
 		}
-		return or(x, y), nil
+		return joinAll[orNode](ns, false), nil
 	case *ast.Not:
 		x, err := c.kqlExpr(e.X, prefix)
 		if err != nil {
@@ -316,13 +333,26 @@ func hasStar(parts []string) bool {
 // kqlPath returns the path of the field rel within the nested query at
 // prefix, and records the field's full name in the program's fields.
 func (c *compiler) kqlPath(prefix, rel []string) *event.Path {
-	name := strings.Join(rel, ".")
-	p, ok := c.paths[name]
-	if !ok {
-		p = event.NewPathParts(rel)
+	var name string
+	var p *event.Path
+	if c.opts.Paths == nil {
+		name = strings.Join(rel, ".")
+	} else {
+		p = c.opts.Paths.get(rel)
+		name = p.Name()
+	}
+	if q, ok := c.paths[name]; ok {
+		p = q
+	} else {
+		if p == nil {
+			p = event.NewPathParts(rel)
+		}
 		c.paths[name] = p
 	}
-	full := strings.Join(append(prefix[:len(prefix):len(prefix)], rel...), ".")
+	full := name // the name of rel joined to prefix
+	if len(prefix) > 0 {
+		full = strings.Join(append(prefix[:len(prefix):len(prefix)], rel...), ".")
+	}
 	if !slices.Contains(c.fields, full) {
 		c.fields = append(c.fields, full)
 	}

@@ -195,7 +195,7 @@ func compileSteps(by []ast.Expr, steps []*ast.Step, opts Options) ([]*Step, erro
 			if !ok {
 				return nil, ast.Errorf(k.Position(), "a join key must be a field, found %s", k)
 			}
-			st.Keys = append(st.Keys, &Key{Name: f.Name(), Optional: f.Optional, path: event.NewPathParts(f.Path)})
+			st.Keys = append(st.Keys, &Key{Name: f.Name(), Optional: f.Optional, path: opts.Paths.get(f.Path)})
 		}
 		if len(out) > 0 && len(st.Keys) != len(out[0].Keys) {
 			return nil, keyCountError(s, len(st.Keys), len(out[0].Keys))

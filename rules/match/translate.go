@@ -30,18 +30,30 @@ func (c *compiler) cond(x *ir) (node, error) {
 		}
 		return nil, conditionError(x)
 	case irLogic:
-		a, err := c.cond(x.args[0])
+		// A chain a or b or c... is a tree leaning left: its operands
+		// are compiled in order and joined at once.
+		var right []*ir
+		y := x
+		for ; y.kind == irLogic && y.and == x.and; y = y.args[0] {
+			right = append(right, y.args[1])
+		}
+		ns := make([]node, 0, len(right)+1)
+		n, err := c.cond(y)
 		if err != nil {
 			return nil, err
 		}
-		b, err := c.cond(x.args[1])
-		if err != nil {
-			return nil, err
+		ns = append(ns, n)
+		for i := len(right) - 1; i >= 0; i-- {
+			n, err := c.cond(right[i])
+			if err != nil {
+				return nil, err
+			}
+			ns = append(ns, n)
 		}
 		if x.and {
-			return and(a, b), nil
+			return joinAll[andNode](ns, true), nil
 		}
-		return or(a, b), nil
+		return joinAll[orNode](ns, false), nil
 	case irNot:
 		a, err := c.cond(x.args[0])
 		if err != nil {
