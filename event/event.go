@@ -88,6 +88,14 @@ func (p *Path) visit(v *fastjson.Value, i int, fn func(*fastjson.Value) bool) bo
 // maxDepth bounds the flattening of nested arrays.
 const maxDepth = 64
 
+// Leaves calls fn as Visit does once it has found a field's key: for x,
+// the key's value, or for each value of the array x, nested arrays
+// flattened, until fn returns true. It reports whether fn did. It is for
+// callers that find the object holding a field on their own.
+func Leaves(x *fastjson.Value, fn func(*fastjson.Value) bool) bool {
+	return leaves(x, fn, 0)
+}
+
 func leaves(v *fastjson.Value, fn func(*fastjson.Value) bool, depth int) bool {
 	if v.Type() == fastjson.TypeArray {
 		if depth >= maxDepth {

@@ -84,3 +84,44 @@ func TestTime(t *testing.T) {
 		})
 	}
 }
+
+// TestLeaves: Leaves passes a key's value as Visit does, arrays flattened
+// up to the depth Visit flattens, and stops when fn returns true.
+func TestLeaves(t *testing.T) {
+	deep := `1`
+	for range maxDepth + 1 {
+		deep = "[" + deep + "]"
+	}
+	tests := []struct {
+		name, value string
+		want        []string
+	}{
+		{"scalar", `"a"`, []string{`"a"`}},
+		{"null", `null`, []string{`null`}},
+		{"object", `{"a":1}`, []string{`{"a":1}`}},
+		{"array", `[1,[2,[3]],null]`, []string{`1`, `2`, `3`, `null`}},
+		{"stop", `[1,"stop",2]`, []string{`1`, `"stop"`}},
+		{"too deep", deep, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			stopped := Leaves(fastjson.MustParse(tt.value), func(x *fastjson.Value) bool {
+				got = append(got, x.String())
+				return x.String() == `"stop"`
+			})
+			if !reflect.DeepEqual(got, tt.want) || stopped != (tt.name == "stop") {
+				t.Errorf("Leaves(%s) = %q, %v; want %q", tt.value, got, stopped, tt.want)
+			}
+			// The same as Visit on a field of that value.
+			var viaPath []string
+			NewPath("k").Visit(fastjson.MustParse(`{"k":`+tt.value+`}`), func(x *fastjson.Value) bool {
+				viaPath = append(viaPath, x.String())
+				return x.String() == `"stop"`
+			})
+			if !reflect.DeepEqual(got, viaPath) {
+				t.Errorf("Leaves(%s) = %q, Visit gives %q", tt.value, got, viaPath)
+			}
+		})
+	}
+}

@@ -255,7 +255,7 @@ func hashes(w *writer, cf *cfield, s string) {
 		}
 		k = strings.TrimSpace(k)
 		i := 0
-		for i < len(hashNames) && !strings.EqualFold(k, hashNames[i]) {
+		for i < len(hashNames) && k != hashNames[i] && !strings.EqualFold(k, hashNames[i]) {
 			i++
 		}
 		v = strings.TrimSpace(v)
@@ -277,17 +277,29 @@ func lowerString(a *fastjson.Arena, s string) *fastjson.Value {
 	}
 	b := buf[:len(s)]
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 || c < 0x20 || c == '"' || c == '\\' {
+		c := lowerASCII[s[i]]
+		if c == 0 {
 			return newString(a, strings.ToLower(s))
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
 		}
 		b[i] = c
 	}
 	return a.NewStringBytes(b)
 }
+
+// lowerASCII maps the printable ASCII bytes that fastjson stores as they
+// are to their lower case; others (control characters, '"', '\\', bytes
+// of other runes) to 0.
+var lowerASCII = func() (t [256]byte) {
+	for c := 0x20; c < 0x80; c++ {
+		if c != '"' && c != '\\' {
+			t[c] = byte(c)
+			if 'A' <= c && c <= 'Z' {
+				t[c] += 'a' - 'A'
+			}
+		}
+	}
+	return
+}()
 
 // registry fills registry.* from Sysmon's TargetObject and Details, as the
 // Sysmon pipeline does (registry.key is the path after the hive, value name

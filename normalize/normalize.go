@@ -72,8 +72,13 @@ type Result struct {
 // Normalizer holds the compiled tables. It is immutable after New and safe
 // for concurrent use; the events and arenas given to it are not.
 type Normalizer struct {
-	targets map[string]*target
-	segs    map[string]uint8 // first parts of the targets
+	targets   map[string]*target
+	segs      map[string]uint8 // first parts of the fields looked up
+	top       topTable         // the segs and the keys that tell a shape
+	prefixes  []prefix         // the parents of the fields looked up
+	prefixIDs map[string]int8
+	segPre    [maxSegs]uint64 // the prefixes of each seg, as bits
+	reference bool            // walk every path from the root (tests)
 
 	modules []*cmodule
 
@@ -110,7 +115,78 @@ type cspec struct {
 // to the fields that read it, so that the event data are read in one pass.
 type fieldSet struct {
 	fields []cfield
-	index  map[string][]int
+	index  nameIndex
+}
+
+// nameIndex maps event data names to the fields that read them. Every key
+// of the event data of every Windows event is looked up, most of them in
+// vain, so it is an open-addressed table hashed on a key's length and
+// three of its bytes rather than a map, which hashes the whole key.
+type nameIndex struct {
+	slots []nameSlot // a power of two of them, at most a quarter used
+}
+
+type nameSlot struct {
+	name   string
+	fields []int
+}
+
+func nameHash(k string) uint {
+	n := uint(len(k))
+	return n*0x9e3779b1 ^ uint(k[0])*0x85ebca6b ^ uint(k[n-1])*0xc2b2ae35 ^ uint(k[n/2])*0x27d4eb2f
+}
+
+// add notes that field i reads name.
+func (x *nameIndex) add(name string, i int) {
+	if s := x.slot(name); s != nil && s.name != "" {
+		s.fields = append(s.fields, i)
+		return
+	}
+	if n := x.count() + 1; 4*n > len(x.slots) {
+		old := x.slots
+		x.slots = make([]nameSlot, max(8, 2*len(old)))
+		for _, o := range old {
+			if o.name != "" {
+				*x.slot(o.name) = o
+			}
+		}
+	}
+	*x.slot(name) = nameSlot{name: name, fields: []int{i}}
+}
+
+func (x *nameIndex) count() int {
+	n := 0
+	for _, s := range x.slots {
+		if s.name != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// slot returns the slot of name, or the empty slot where it would go; nil
+// when the table is empty.
+func (x *nameIndex) slot(name string) *nameSlot {
+	if len(x.slots) == 0 {
+		return nil
+	}
+	mask := uint(len(x.slots) - 1)
+	for i := nameHash(name) & mask; ; i = (i + 1) & mask {
+		if s := &x.slots[i]; len(s.name) == 0 || len(s.name) == len(name) && s.name == name {
+			return s
+		}
+	}
+}
+
+// lookup returns the fields that read the event data key k.
+func (x *nameIndex) lookup(k string) []int {
+	if k == "" {
+		return nil
+	}
+	if s := x.slot(k); s != nil {
+		return s.fields
+	}
+	return nil
 }
 
 // maxFields bounds the fields of one table entry (New panics beyond it).
@@ -211,17 +287,17 @@ type ecsTargets struct {
 }
 
 type detectPaths struct {
-	winlog                                             []*event.Path
-	agentType, dataset, evModule, endgame              *event.Path
-	winlogSeg, agentSeg, dataSeg, eventSeg, endgameSeg uint8
+	winlog                                []fpath
+	agentType, dataset, evModule, endgame fpath
 }
 
 // New compiles the tables.
 func New() *Normalizer {
 	n := &Normalizer{
-		targets: map[string]*target{},
-		segs:    map[string]uint8{},
-		endgame: map[string]*cendgame{},
+		targets:   map[string]*target{},
+		segs:      map[string]uint8{},
+		prefixIDs: map[string]int8{},
+		endgame:   map[string]*cendgame{},
 	}
 	tg := n.target
 	n.t = ecsTargets{
@@ -241,12 +317,11 @@ func New() *Normalizer {
 		t.keep = uint8(i + 1)
 	}
 	p := event.NewPath
+	fp := n.fpath
 	n.detect = detectPaths{
-		winlog:    []*event.Path{p("winlog.event_id"), p("winlog.channel"), p("winlog.provider_name")},
-		agentType: p("agent.type"), dataset: p("data_stream.dataset"), evModule: p("event.module"),
-		endgame:   p("endgame"),
-		winlogSeg: n.seg("winlog"), agentSeg: n.seg("agent"), dataSeg: n.seg("data_stream"),
-		eventSeg: n.seg("event"), endgameSeg: n.seg("endgame"),
+		winlog:    []fpath{fp("winlog.event_id"), fp("winlog.channel"), fp("winlog.provider_name")},
+		agentType: fp("agent.type"), dataset: fp("data_stream.dataset"), evModule: fp("event.module"),
+		endgame: fp("endgame"),
 	}
 	n.osPaths = n.newOSPaths()
 
@@ -305,6 +380,11 @@ func New() *Normalizer {
 		e := &endgameTypes[i]
 		n.endgame[e.EventType] = &cendgame{endgameType: e, fieldSet: n.compileFields(e.Fields)}
 	}
+	// After the segs, so that a seg such as "event" is found at the first
+	// probe, and shape keys such as "event_id" after it.
+	for _, k := range shapeKeys {
+		n.top.add(k.name, -1, k.key)
+	}
 	return n
 }
 
@@ -317,20 +397,67 @@ func (n *Normalizer) seg(first string) uint8 {
 		}
 		seg = uint8(len(n.segs))
 		n.segs[first] = seg
+		n.top.add(first, int8(seg), 0)
 	}
 	return seg
+}
+
+// fpath compiles a field name for the writer's lookups.
+func (n *Normalizer) fpath(name string) fpath {
+	return n.fpathParts(strings.Split(name, "."))
+}
+
+func (n *Normalizer) fpathParts(parts []string) fpath {
+	p := fpath{path: event.NewPathParts(parts), seg: n.seg(parts[0]), pre: -1}
+	if last := len(parts) - 1; last > 0 {
+		p.pre = n.prefix(parts[:last])
+		p.key = parts[last]
+	}
+	return p
+}
+
+// prefix numbers the parent object named by parts, and its own parents;
+// -1 when the table is full.
+func (n *Normalizer) prefix(parts []string) int8 {
+	name := strings.Join(parts, ".")
+	if id, ok := n.prefixIDs[name]; ok {
+		return id
+	}
+	if len(n.prefixes) == maxPrefixes {
+		return -1 // the fields under it are found by the whole walk
+	}
+	parent := int8(-1)
+	if len(parts) > 1 {
+		if parent = n.prefix(parts[:len(parts)-1]); parent < 0 {
+			return -1
+		}
+	}
+	id := int8(len(n.prefixes))
+	seg := n.seg(parts[0])
+	n.prefixes = append(n.prefixes, prefix{key: parts[len(parts)-1], parent: parent, seg: seg})
+	n.prefixIDs[name] = id
+	n.segPre[seg] |= 1 << id
+	if t, ok := n.targets[name]; ok {
+		t.self = id
+	}
+	return id
 }
 
 func (n *Normalizer) target(name string) *target {
 	if t, ok := n.targets[name]; ok {
 		return t
 	}
-	first, _, _ := strings.Cut(name, ".")
-	seg := n.seg(first)
 	if len(n.targets) == maxTargets {
 		panic("normalize: more than maxTargets fields")
 	}
-	t := newTarget(name, len(n.targets), seg)
+	parts := strings.Split(name, ".")
+	t := &target{fpath: n.fpathParts(parts), name: name, id: len(n.targets), self: -1, parts: parts}
+	for i := range parts {
+		t.suffix = append(t.suffix, strings.Join(parts[i:], "."))
+	}
+	if id, ok := n.prefixIDs[name]; ok {
+		t.self = id
+	}
 	n.targets[name] = t
 	return t
 }
@@ -379,12 +506,12 @@ func (n *Normalizer) compileFields(fs []field) fieldSet {
 	if len(fs) > maxFields {
 		panic("normalize: more than maxFields fields in a table entry")
 	}
-	set := fieldSet{index: map[string][]int{}}
+	var set fieldSet
 	for i, fl := range fs {
 		cf := n.compileField(fl)
 		set.fields = append(set.fields, cf)
 		if cf.from != "" && !cf.userData {
-			set.index[cf.from] = append(set.index[cf.from], i)
+			set.index.add(cf.from, i)
 		}
 	}
 	return set
@@ -453,7 +580,7 @@ func (n *Normalizer) ApplyIndex(v *fastjson.Value, a *fastjson.Arena, index stri
 		return Result{}
 	}
 	var w writer
-	w.reset(a, v, n.segs)
+	w.reset(n, a, v)
 	shape := n.shape(&w)
 	switch {
 	case shape.Windows():
@@ -481,31 +608,31 @@ func (n *Normalizer) shape(w *writer) Shape {
 	if k&keyFlatEventID != 0 && k&keyFlatChannel != 0 {
 		return FlatWindows
 	}
-	if w.hasSeg(d.winlogSeg) {
-		for _, p := range d.winlog {
-			if p.Exists(w.root) {
+	if w.hasSeg(d.winlog[0].seg) {
+		for i := range d.winlog {
+			if w.exists(&d.winlog[i]) {
 				return Winlogbeat
 			}
 		}
 	}
 	var agent string
-	if w.hasSeg(d.agentSeg) {
-		_, agent = firstOf(w.root, d.agentType)
+	if w.hasSeg(d.agentType.seg) {
+		_, agent = w.first(&d.agentType)
 	}
 	if agent == "endpoint" {
 		return Endpoint
 	}
-	if w.hasSeg(d.dataSeg) {
-		if _, ds := firstOf(w.root, d.dataset); strings.HasPrefix(ds, "endpoint.") {
+	if w.hasSeg(d.dataset.seg) {
+		if _, ds := w.first(&d.dataset); strings.HasPrefix(ds, "endpoint.") {
 			return Endpoint
 		}
 	}
-	if w.hasSeg(d.eventSeg) {
-		if _, m := firstOf(w.root, d.evModule); m == "endpoint" {
+	if w.hasSeg(d.evModule.seg) {
+		if _, m := w.first(&d.evModule); m == "endpoint" {
 			return Endpoint
 		}
 	}
-	if agent == "endgame" || k&keyEndgame != 0 || w.hasSeg(d.endgameSeg) && d.endgame.Exists(w.root) {
+	if agent == "endgame" || k&keyEndgame != 0 || w.hasSeg(d.endgame.seg) && w.exists(&d.endgame) {
 		return Endgame
 	}
 	return None
@@ -668,7 +795,7 @@ func (n *Normalizer) module(channel, provider string) *cmodule {
 	if channel != "" {
 		for _, m := range n.modules {
 			for _, c := range m.Channels {
-				if strings.EqualFold(c, channel) {
+				if c == channel || strings.EqualFold(c, channel) {
 					return m
 				}
 			}
@@ -677,7 +804,7 @@ func (n *Normalizer) module(channel, provider string) *cmodule {
 	if provider != "" {
 		for _, m := range n.modules {
 			for _, p := range m.Providers {
-				if strings.EqualFold(p, provider) {
+				if p == provider || strings.EqualFold(p, provider) {
 					return m
 				}
 			}
@@ -690,7 +817,7 @@ func (n *Normalizer) module(channel, provider string) *cmodule {
 // distinguishes providers.
 func (m *cmodule) lookup(id int, provider string) *cspec {
 	for _, s := range m.specs[id] {
-		if s.Provider == "" || strings.EqualFold(s.Provider, provider) {
+		if s.Provider == "" || s.Provider == provider || strings.EqualFold(s.Provider, provider) {
 			return s
 		}
 	}
@@ -821,7 +948,7 @@ func (n *Normalizer) applyAll(w *writer, src *source, set *fieldSet) {
 	clear(src.slots[:len(set.fields)])
 	if src.data != nil {
 		src.data.Visit(func(k []byte, x *fastjson.Value) {
-			for _, i := range set.index[b2s(k)] {
+			for _, i := range set.index.lookup(b2s(k)) {
 				if src.slots[i] == nil {
 					src.slots[i] = x
 				}

@@ -1,27 +1,20 @@
 package normalize
 
-import (
-	"strings"
-
-	"dredge/event"
-)
+import "strings"
 
 // osPaths are the fields that tell an event's operating system.
 type osPaths struct {
-	platform, family, name                                  *event.Path
-	provider, dataset, evDataset, beat                      *event.Path
-	agentType, index                                        *event.Path
-	hostSeg, eventSeg, agentSeg, dataSeg, metaSeg, indexSeg uint8
+	platform, family, name             fpath
+	provider, dataset, evDataset, beat fpath
+	agentType, index                   fpath
 }
 
 func (n *Normalizer) newOSPaths() osPaths {
-	p := event.NewPath
+	p := n.fpath
 	return osPaths{
 		platform: p("host.os.platform"), family: p("host.os.family"), name: p("host.os.name"),
 		provider: p("event.provider"), dataset: p("data_stream.dataset"), evDataset: p("event.dataset"),
 		beat: p("@metadata.beat"), agentType: p("agent.type"), index: p("_index"),
-		hostSeg: n.seg("host"), eventSeg: n.seg("event"), agentSeg: n.seg("agent"), dataSeg: n.seg("data_stream"),
-		metaSeg: n.seg("@metadata"), indexSeg: n.seg("_index"),
 	}
 }
 
@@ -36,20 +29,19 @@ func (n *Normalizer) osType(w *writer, shape Shape, index string) (string, bool)
 	if w.has(n.t.hostOSType) {
 		return "", false
 	}
-	v := w.root
 	p := &n.osPaths
-	if w.hasSeg(p.hostSeg) {
-		if _, s := firstOf(v, p.platform); s != "" {
+	if w.hasSeg(p.platform.seg) {
+		if _, s := w.first(&p.platform); s != "" {
 			if t := osOfPlatform(s); t != "" {
 				return t, true
 			}
 		}
-		if _, s := firstOf(v, p.family); s != "" {
+		if _, s := w.first(&p.family); s != "" {
 			if t := osOfPlatform(s); t != "" {
 				return t, true
 			}
 		}
-		if _, s := firstOf(v, p.name); s != "" {
+		if _, s := w.first(&p.name); s != "" {
 			if t := osOfName(s); t != "" {
 				return t, true
 			}
@@ -58,31 +50,31 @@ func (n *Normalizer) osType(w *writer, shape Shape, index string) (string, bool)
 	if shape.Windows() {
 		return "windows", true
 	}
-	if w.hasSeg(p.eventSeg) {
-		if _, s := firstOf(v, p.provider); len(s) > len("Microsoft-Windows-") && strings.EqualFold(s[:len("Microsoft-Windows-")], "Microsoft-Windows-") {
+	if w.hasSeg(p.provider.seg) {
+		if _, s := w.first(&p.provider); len(s) > len("Microsoft-Windows-") && strings.EqualFold(s[:len("Microsoft-Windows-")], "Microsoft-Windows-") {
 			return "windows", true
 		}
-		if _, s := firstOf(v, p.evDataset); windowsDataset(s) {
-			return "windows", true
-		}
-	}
-	if w.hasSeg(p.agentSeg) {
-		if _, s := firstOf(v, p.agentType); s == "winlogbeat" {
+		if _, s := w.first(&p.evDataset); windowsDataset(s) {
 			return "windows", true
 		}
 	}
-	if w.hasSeg(p.metaSeg) {
-		if _, s := firstOf(v, p.beat); s == "winlogbeat" {
+	if w.hasSeg(p.agentType.seg) {
+		if _, s := w.first(&p.agentType); s == "winlogbeat" {
 			return "windows", true
 		}
 	}
-	if w.hasSeg(p.dataSeg) {
-		if _, s := firstOf(v, p.dataset); windowsDataset(s) {
+	if w.hasSeg(p.beat.seg) {
+		if _, s := w.first(&p.beat); s == "winlogbeat" {
 			return "windows", true
 		}
 	}
-	if index == "" && w.hasSeg(p.indexSeg) {
-		_, index = firstOf(v, p.index)
+	if w.hasSeg(p.dataset.seg) {
+		if _, s := w.first(&p.dataset); windowsDataset(s) {
+			return "windows", true
+		}
+	}
+	if index == "" && w.hasSeg(p.index.seg) {
+		_, index = w.first(&p.index)
 	}
 	if windowsIndex(index) {
 		return "windows", true

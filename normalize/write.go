@@ -24,58 +24,75 @@ import (
 // the other targets are looked up in the event. No target lies under
 // another that Apply writes as a whole object (TestTable checks it).
 type target struct {
+	fpath
 	name   string
 	id     int
-	seg    uint8
 	keep   uint8 // > 0: the writer keeps the value Apply writes, in vals[keep]
+	self   int8  // the prefix of this name, when other fields lie under it; -1: none
 	parts  []string
 	suffix []string // suffix[i] is parts[i:] joined with dots
-	path   *event.Path
 }
 
-func newTarget(name string, id int, seg uint8) *target {
-	parts := strings.Split(name, ".")
-	t := &target{name: name, id: id, seg: seg, parts: parts, path: event.NewPathParts(parts)}
-	for i := range parts {
-		t.suffix = append(t.suffix, strings.Join(parts[i:], "."))
-	}
-	return t
+// fpath is a field name compiled for the writer's lookups: the whole path,
+// walked from the event's root, and the prefix (all parts but the last)
+// whose object the writer finds once per event, with the key of the last
+// part to look up there.
+type fpath struct {
+	path *event.Path
+	key  string // the last part
+	seg  uint8  // the first part's number
+	pre  int8   // the prefix; -1 for a name of one part
+}
+
+// prefix is a name of several fields' parent objects ("process",
+// "process.parent"), numbered in Normalizer.prefixes.
+type prefix struct {
+	key    string // its last part
+	parent int8   // the prefix it lies in; -1 at the top level
+	seg    uint8
 }
 
 // Bounds of the tables (New panics beyond them).
 const (
-	maxTargets = 512 // fields written
-	maxSegs    = 64  // their first parts
-	maxKeep    = 16  // fields whose written value is read back
-	maxTops    = 24  // top-level objects one Apply creates
+	maxTargets  = 512 // fields written
+	maxSegs     = 64  // their first parts
+	maxPrefixes = 64  // the parents of fields looked up
+	maxKeep     = 16  // fields whose written value is read back
 )
 
-// writer fills one event.
+// writer fills one event. It remembers, for each first part (seg), the
+// value of the event's top-level key of that name, and finds the object
+// of each prefix at most once, so that a lookup does not walk from the
+// root again; any write that changes objects on the way forgets what it
+// found under that seg.
 type writer struct {
+	n       *Normalizer
 	a       *fastjson.Arena
 	root    *fastjson.Value
 	obj     *fastjson.Object
 	orig    uint64 // the first parts (target.seg) the event had at the top level
 	dotted  uint64 // those of them it had in a dotted key
+	created uint64 // the segs whose top-level object Apply created
 	keys    topKeys
 	added   int
 	written [maxTargets / 64]uint64
 	vals    [maxKeep]*fastjson.Value
-	tops    [maxTops]top
-	ntops   int
+	// tops[seg] is the value of the event's first top-level key named seg
+	// (a seg of orig), or the object Apply created (a seg of created).
+	tops [maxSegs]*fastjson.Value
+	// Prefixes found: known has a bit for each prefix looked up, complex
+	// for those that need the whole walk (an array or a dotted key on the
+	// way), and objs holds the others' object, nil when there is none.
+	// plain has a bit for each prefix object known to have no dotted key.
+	known, complex, plainKnown, plain uint64
+	objs                              [maxPrefixes]*fastjson.Object
 }
 
-// top is a top-level object Apply created.
-type top struct {
-	seg uint8
-	obj *fastjson.Object
-}
-
-// reset readies w for the event v, noting which of segs it has at the top.
-func (w *writer) reset(a *fastjson.Arena, v *fastjson.Value, segs map[string]uint8) {
-	*w = writer{a: a, root: v}
+// reset readies w, a zero writer, for the event v.
+func (w *writer) reset(n *Normalizer, a *fastjson.Arena, v *fastjson.Value) {
+	w.n, w.a, w.root = n, a, v
 	w.obj, _ = v.Object()
-	w.orig, w.dotted, w.keys = scanTop(w.obj, segs)
+	w.scanTop()
 }
 
 // topKeys are the top-level keys that tell a shape.
@@ -90,41 +107,113 @@ const (
 	keyEndgame                         // event_type_full, serial_event_id
 )
 
-// scanTop gives, in one pass over the event's top-level keys, the segs
-// it has keys of (nested or dotted), those it has dotted keys of, and the
-// keys that tell its shape.
-func scanTop(o *fastjson.Object, segs map[string]uint8) (all, dotted uint64, keys topKeys) {
-	o.Visit(func(k []byte, _ *fastjson.Value) {
-		switch b2s(k) {
-		case "event_id":
-			keys |= keyEventID
-		case "log_name":
-			keys |= keyLogName
-		case "source_name":
-			keys |= keySourceName
-		case "EventID", "EventId":
-			keys |= keyFlatEventID
-		case "Channel", "SourceName", "ProviderName":
-			keys |= keyFlatChannel
-		case "event_type_full", "serial_event_id":
-			keys |= keyEndgame
+// shapeKeys are the keys of topKeys.
+var shapeKeys = []struct {
+	name string
+	key  topKeys
+}{
+	{"event_id", keyEventID}, {"log_name", keyLogName}, {"source_name", keySourceName},
+	{"EventID", keyFlatEventID}, {"EventId", keyFlatEventID},
+	{"Channel", keyFlatChannel}, {"SourceName", keyFlatChannel}, {"ProviderName", keyFlatChannel},
+	{"event_type_full", keyEndgame}, {"serial_event_id", keyEndgame},
+}
+
+// topTable finds what a top-level key is to Apply: the first part of
+// fields (a seg), whether nested ("process") or dotted ("process.pid"),
+// and a key that tells a shape. Every top-level key of every event is
+// looked up, so the table is an open-addressed hash of the key's first two
+// bytes, which need not find where the first part ends: a lookup is a
+// probe or two and a comparison of prefixes.
+type topTable struct {
+	slots [topSlots]topEntry
+	n     int
+}
+
+// topSlots is the size of topTable: a power of two, well above the number
+// of names (maxSegs and shapeKeys).
+const topSlots = 256
+
+type topEntry struct {
+	name string
+	seg  int8    // -1: a shape key only
+	key  topKeys // when the key is name itself
+}
+
+func topHash(k string) int {
+	h := int(k[0]) * 31
+	if len(k) > 1 && k[1] != '.' {
+		h += int(k[1])
+	}
+	return h & (topSlots - 1)
+}
+
+// add enters name as a seg (seg >= 0) or as the shape key key.
+func (t *topTable) add(name string, seg int8, key topKeys) {
+	i := topHash(name)
+	for ; t.slots[i].name != ""; i = (i + 1) & (topSlots - 1) {
+		if e := &t.slots[i]; e.name == name {
+			if seg >= 0 {
+				e.seg = seg
+			}
+			e.key |= key
+			return
 		}
-		if len(k) == 0 || (k[0] < 'a' || k[0] > 'z') && k[0] != '@' && k[0] != '_' {
-			return // fields start with a lower-case letter, @ or _; event data keys do not
-		}
-		key := b2s(k)
-		i := strings.IndexByte(key, '.')
-		if i >= 0 {
-			key = key[:i]
-		}
-		if s, ok := segs[key]; ok {
-			all |= 1 << s
-			if i >= 0 {
-				dotted |= 1 << s
+	}
+	if t.n == topSlots/2 {
+		panic("normalize: top-level key table full")
+	}
+	t.n++
+	t.slots[i] = topEntry{name: name, seg: seg, key: key}
+}
+
+// lookup finds the entry of the top-level key k: its name is k, or, for a
+// seg, k's part before its first dot (dotted is then true).
+func (t *topTable) lookup(k string) (e *topEntry, dotted bool) {
+	for i := topHash(k); ; i = (i + 1) & (topSlots - 1) {
+		e := &t.slots[i]
+		n := len(e.name)
+		switch {
+		case n == 0:
+			return nil, false
+		case len(k) == n:
+			if k == e.name {
+				return e, false
+			}
+		case len(k) > n && k[n] == '.' && e.seg >= 0:
+			if k[:n] == e.name {
+				return e, true
 			}
 		}
+	}
+}
+
+// scanTop notes, in one pass over the event's top-level keys, the segs it
+// has keys of (nested or dotted) and the value of each one's first key of
+// the seg's name, those it has dotted keys of, and the keys that tell its
+// shape.
+func (w *writer) scanTop() {
+	w.obj.Visit(func(k []byte, x *fastjson.Value) {
+		if len(k) == 0 {
+			return
+		}
+		e, dotted := w.n.top.lookup(b2s(k))
+		if e == nil {
+			return
+		}
+		if !dotted {
+			w.keys |= e.key
+		}
+		if e.seg < 0 {
+			return
+		}
+		bit := uint64(1) << e.seg
+		if dotted {
+			w.dotted |= bit
+		} else if w.tops[e.seg] == nil {
+			w.tops[e.seg] = x
+		}
+		w.orig |= bit
 	})
-	return all, dotted, keys
 }
 
 // hasSeg reports whether the event had a top-level key of seg.
@@ -137,7 +226,7 @@ func (w *writer) wrote(t *target) bool { return w.written[t.id/64]&(1<<(t.id%64)
 
 // has reports whether the event has a value, other than null, for t.
 func (w *writer) has(t *target) bool {
-	return w.wrote(t) || w.had(t) && t.path.Exists(w.root)
+	return w.wrote(t) || w.had(t) && w.exists(&t.fpath)
 }
 
 // value returns t's first value and its text.
@@ -151,7 +240,151 @@ func (w *writer) value(t *target) (*fastjson.Value, string) {
 	if !w.had(t) && !w.wrote(t) {
 		return nil, ""
 	}
-	return firstOf(w.root, t.path)
+	return w.first(&t.fpath)
+}
+
+// visit is p.path.Visit on the event, started from p's prefix object when
+// the writer can find it.
+func (w *writer) visit(p *fpath, fn func(*fastjson.Value) bool) bool {
+	if p.pre >= 0 {
+		if o, ok := w.prefix(p.pre); ok {
+			if o == nil {
+				return false
+			}
+			x := o.Get(p.key)
+			return x != nil && event.Leaves(x, fn)
+		}
+	}
+	return p.path.Visit(w.root, fn)
+}
+
+func notNull(x *fastjson.Value) bool { return x.Type() != fastjson.TypeNull }
+
+// exists is p.path.Exists on the event.
+func (w *writer) exists(p *fpath) bool { return w.visit(p, notNull) }
+
+// first is firstOf on the event.
+func (w *writer) first(p *fpath) (*fastjson.Value, string) {
+	var found *fastjson.Value
+	w.visit(p, func(x *fastjson.Value) bool {
+		if x.Type() == fastjson.TypeNull {
+			return false
+		}
+		found = x
+		return true
+	})
+	if found == nil {
+		return nil, ""
+	}
+	s, _ := event.Text(found)
+	return found, s
+}
+
+// prefix returns the object of prefix id in the event, or nil when there
+// is none: ok is false when only the whole walk finds the fields under it
+// (an array on the way, or a dotted key that may hold them).
+func (w *writer) prefix(id int8) (o *fastjson.Object, ok bool) {
+	i := uint8(id) % maxPrefixes
+	if w.known>>i&1 != 0 {
+		return w.objs[i], w.complex>>i&1 == 0
+	}
+	return w.resolve(id)
+}
+
+// resolve is prefix for a prefix not known.
+func (w *writer) resolve(id int8) (o *fastjson.Object, ok bool) {
+	if w.n.reference {
+		return nil, false
+	}
+	pr := &w.n.prefixes[id]
+	var x *fastjson.Value
+	if pr.parent < 0 {
+		seg := uint64(1) << pr.seg
+		switch {
+		case w.dotted&seg != 0:
+		case (w.orig|w.created)&seg != 0:
+			x, ok = w.tops[pr.seg], true
+		default:
+			ok = true
+		}
+	} else {
+		po, pok := w.prefix(pr.parent)
+		switch {
+		case !pok || po != nil && !w.plainObject(pr.parent, po):
+		case po != nil:
+			x, ok = po.Get(pr.key), true
+		default:
+			ok = true
+		}
+	}
+	if ok && x != nil {
+		switch x.Type() {
+		case fastjson.TypeObject:
+			o, _ = x.Object()
+		case fastjson.TypeArray:
+			ok = false // only the whole walk reads into arrays
+		}
+		// A scalar or null: no field lies under it.
+	}
+	bit := uint64(1) << id
+	w.known |= bit
+	if ok {
+		w.complex &^= bit
+	} else {
+		w.complex |= bit
+	}
+	w.objs[id] = o
+	return o, ok
+}
+
+// plainObject reports whether o, the object of prefix id, has no dotted
+// key, which would hold the fields of deeper prefixes in its own way.
+func (w *writer) plainObject(id int8, o *fastjson.Object) bool {
+	bit := uint64(1) << id
+	if w.plainKnown&bit == 0 {
+		w.plainKnown |= bit
+		plain := true
+		o.Visit(func(k []byte, _ *fastjson.Value) {
+			for _, c := range k { // keys are short: a loop beats IndexByte's call
+				if c == '.' {
+					plain = false
+				}
+			}
+		})
+		if plain {
+			w.plain |= bit
+		} else {
+			w.plain &^= bit
+		}
+	}
+	return w.plain&bit != 0
+}
+
+// changed forgets the prefixes found under seg after a write there, which
+// may have put an object where there was none; a dotted key may have
+// made an object not plain. Writes never replace an object (they fill
+// what is missing or null, or replace text), so an object found stays
+// the object of its prefix.
+func (w *writer) changed(seg uint8, dotted bool) {
+	m := w.n.segPre[seg]
+	w.known &^= m
+	if dotted {
+		w.plainKnown &^= m
+	}
+}
+
+// setKey sets key in o, an object of the event under seg, to v, noting a
+// change of the event's top-level keys; dotted says whether key has a dot.
+func (w *writer) setKey(o *fastjson.Object, key string, dotted bool, v *fastjson.Value, seg uint8) {
+	o.Set(key, v)
+	if o == w.obj {
+		if dotted {
+			w.dotted |= 1 << seg
+		} else {
+			w.tops[seg] = v
+		}
+	}
+	w.changed(seg, dotted)
 }
 
 // set gives t the value v unless the event already has one. It reports
@@ -172,30 +405,25 @@ func (w *writer) put(t *target, v *fastjson.Value) {
 	}
 	w.added++
 	last := len(t.parts) - 1
+	if t.pre >= 0 {
+		// The usual case: the object that holds t is there.
+		if o, ok := w.prefix(t.pre); ok && o != nil {
+			o.Set(t.key, v)
+			if t.self >= 0 {
+				w.changed(t.seg, false)
+			}
+			return
+		}
+	}
 	cur, start := w.obj, 0
 	if !w.had(t) && last > 0 {
-		cur = nil
-		for i := range w.ntops {
-			if w.tops[i].seg == t.seg {
-				cur = w.tops[i].obj
-				break
-			}
+		bit := uint64(1) << t.seg
+		if w.created&bit == 0 {
+			w.tops[t.seg] = w.a.NewObject()
+			w.obj.Set(t.parts[0], w.tops[t.seg])
+			w.created |= bit
 		}
-		if cur == nil && w.ntops == maxTops {
-			// The cache is full: the object, if there, is Apply's own.
-			if x := w.obj.Get(t.parts[0]); x != nil {
-				cur, _ = x.Object()
-			}
-		}
-		if cur == nil {
-			obj := w.a.NewObject()
-			w.obj.Set(t.parts[0], obj)
-			cur, _ = obj.Object()
-			if w.ntops < maxTops {
-				w.tops[w.ntops] = top{t.seg, cur}
-				w.ntops++
-			}
-		}
+		cur, _ = w.tops[t.seg].Object()
 		start = 1
 	}
 	for i := start; i < last; i++ {
@@ -203,18 +431,18 @@ func (w *writer) put(t *target, v *fastjson.Value) {
 		next := cur.Get(p)
 		if next == nil {
 			obj := w.a.NewObject()
-			cur.Set(p, obj)
+			w.setKey(cur, p, false, obj, t.seg)
 			cur, _ = obj.Object()
 			continue
 		}
 		o, err := next.Object()
 		if err != nil {
-			cur.Set(t.suffix[i], v)
+			w.setKey(cur, t.suffix[i], true, v, t.seg)
 			return
 		}
 		cur = o
 	}
-	cur.Set(t.parts[last], v)
+	w.setKey(cur, t.parts[last], false, v, t.seg)
 }
 
 // setString gives t the text s unless the event has a value for it.
@@ -261,7 +489,7 @@ func (w *writer) replace(t *target, v *fastjson.Value) bool {
 	if obj == nil {
 		return false
 	}
-	obj.Set(key, v)
+	w.setKey(obj, key, strings.IndexByte(key, '.') >= 0, v, t.seg)
 	w.written[t.id/64] |= 1 << (t.id % 64)
 	if t.keep > 0 {
 		w.vals[t.keep] = v

@@ -7,19 +7,22 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// TestWriterManyTops: more new top-level objects than the writer caches
-// are all kept.
+// TestWriterManyTops: new top-level objects for as many first parts as the
+// tables hold, beyond the prefixes the writer numbers, are all kept.
 func TestWriterManyTops(t *testing.T) {
 	n := New()
 	var targets []*target
-	for i := range maxTops + 8 {
+	for i := 0; len(n.segs) < maxSegs; i++ {
 		targets = append(targets, n.target(fmt.Sprintf("top%d.a", i)), n.target(fmt.Sprintf("top%d.b.c", i)))
+	}
+	if len(n.prefixes) != maxPrefixes {
+		t.Fatalf("%d prefixes, want the table full (%d)", len(n.prefixes), maxPrefixes)
 	}
 	var p fastjson.Parser
 	v, _ := p.Parse(`{"x":1}`)
 	var a fastjson.Arena
 	var w writer
-	w.reset(&a, v, n.segs)
+	w.reset(n, &a, v)
 	for _, tg := range targets {
 		if !w.setString(tg, tg.name) {
 			t.Fatalf("%s: not set", tg.name)
