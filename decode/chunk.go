@@ -3,6 +3,7 @@ package decode
 import (
 	"bufio"
 	"io"
+	"runtime"
 	"sync"
 
 	"github.com/klauspost/compress/gzip"
@@ -59,6 +60,8 @@ type Pool struct {
 	raw  sync.Pool // *bufio.Reader
 	gzip sync.Pool // *gzip.Reader
 	zstd sync.Pool // *zstd.Decoder, synchronous (no goroutines to leak if dropped)
+	all  sync.Pool // *zstd.Decoder for whole frames, one block decoder per core (no goroutines either)
+	unit sync.Pool // *unit, with its buffers
 }
 
 // get returns a chunk whose buf has length size.
@@ -102,6 +105,36 @@ func (p *Pool) zstdReader(rd io.Reader) (*zstd.Decoder, error) {
 	// default: a frame may declare a window (a single-segment frame: its
 	// whole size) that the decoder would allocate at once.
 	return zstd.NewReader(rd, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstdMaxWindow))
+}
+
+// zstdAll returns a decoder of whole zstd frames (DecodeAll), for as many
+// goroutines at once as there are cores.
+func (p *Pool) zstdAll() *zstd.Decoder {
+	if z, _ := p.all.Get().(*zstd.Decoder); z != nil {
+		return z
+	}
+	z, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithDecoderMaxWindow(zstdMaxWindow))
+	if err != nil {
+		panic("decode: zstd options: " + err.Error()) // they are constant
+	}
+	return z
+}
+
+// unitOf returns an empty unit, with the buffers of one used before.
+func (p *Pool) unitOf() *unit {
+	if u, _ := p.unit.Get().(*unit); u != nil {
+		return u
+	}
+	return &unit{done: make(chan struct{}, 1)}
+}
+
+// putUnit recycles a unit that is decoded.
+func (p *Pool) putUnit(u *unit) {
+	u.comp, u.out, u.bound, u.err = u.comp[:0], u.out[:0], 0, nil
+	u.br.Reset(nil)
+	u.gen++
+	u.state.Store(u.gen << 1)
+	p.unit.Put(u)
 }
 
 // zstdMaxWindow is the largest zstd window decoded, that of zstd -d without

@@ -134,3 +134,89 @@ func compact(t testing.TB, s string) string {
 	}
 	return b.String()
 }
+
+// zstFrames compresses text as zstd frames of about size bytes each, each
+// cut after a line, as tools that write a frame per block of events do;
+// with skip, a skippable frame goes before each frame, as pzstd writes.
+func zstFrames(t testing.TB, text []byte, size int, skip bool) []byte {
+	t.Helper()
+	var frames [][]byte
+	for _, part := range cutLines(text, size) {
+		if skip {
+			frames = append(frames, nil)
+		}
+		frames = append(frames, part)
+	}
+	w := zstWriters.Get().(*zstd.Encoder)
+	defer zstWriters.Put(w)
+	var b []byte
+	for _, f := range frames {
+		if f == nil {
+			b = append(b, skippable(4)...)
+			continue
+		}
+		b = w.EncodeAll(f, b)
+	}
+	return b
+}
+
+// bgzfEOF is the empty member that ends a BGZF file.
+var bgzfEOF = []byte("\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff\x06\x00BC\x02\x00\x1b\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+
+// bgzfOf compresses text as bgzip does: members of at most size bytes of
+// text (bgzip: 65280), each with its size in a 'BC' extra field, then the
+// empty member that marks the end.
+func bgzfOf(t testing.TB, text []byte, size int) []byte {
+	t.Helper()
+	var b []byte
+	for len(text) > 0 {
+		n := min(size, len(text))
+		b = append(b, bgzfBlock(t, text[:n])...)
+		text = text[n:]
+	}
+	return append(b, bgzfEOF...)
+}
+
+// bgzfBlock is one BGZF member of text; each of parts is flushed, so that
+// the text of those before a damage can be recovered.
+func bgzfBlock(t testing.TB, parts ...[]byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzWriters.Get().(*gzip.Writer)
+	defer gzWriters.Put(w)
+	w.Reset(&b)
+	w.Header.Extra = []byte{'B', 'C', 2, 0, 0, 0} // BSIZE, set below
+	w.Header.OS = 0xff
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			t.Fatal(err)
+		}
+		if len(parts) > 1 {
+			w.Flush()
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m := b.Bytes()
+	if len(m) > 1<<16 {
+		t.Fatalf("BGZF member of %d bytes", len(m))
+	}
+	m[16], m[17] = byte(len(m)-1), byte((len(m)-1)>>8)
+	return m
+}
+
+// cutLines cuts text into parts of about size bytes, each after a newline
+// where there is one.
+func cutLines(text []byte, size int) [][]byte {
+	var parts [][]byte
+	for len(text) > 0 {
+		n := min(size, len(text))
+		if i := bytes.LastIndexByte(text[:n], '\n'); i >= 0 && n < len(text) {
+			n = i + 1
+		}
+		parts = append(parts, text[:n])
+		text = text[n:]
+	}
+	return parts
+}

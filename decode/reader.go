@@ -3,11 +3,13 @@
 //
 // It finds the inputs (files, folders walked in lexical order, standard
 // input), detects compression by magic bytes (gzip, zstd, else plain) and
-// inflates with klauspost/compress, then frames the text. NDJSON, the common
-// case, is cut into recycled, newline-aligned chunks without copying or
-// parsing lines. Containers — a top-level JSON array, an Elasticsearch
-// _search response, an {"events": [...]} or {"expected": [...]} wrapper, one
-// or more pretty-printed documents — are streamed and each event is
+// inflates with klauspost/compress, then frames the text. A zstd input of
+// many frames, and a gzip input of BGZF members, is decoded on every core,
+// a few frames at a time (parallel.go). NDJSON, the common case, is cut
+// into recycled, newline-aligned chunks without copying or parsing lines.
+// Containers — a top-level JSON array, an Elasticsearch _search response,
+// an {"events": [...]} or {"expected": [...]} wrapper, one or more
+// pretty-printed documents — are streamed and each event is
 // re-emitted compacted on its own line, with the line where it starts.
 //
 // Damage (a truncated or corrupt stream, a line over the size limit, a syntax
@@ -76,7 +78,10 @@ type Reader struct {
 	comp string
 	gz   *gzip.Reader
 	zd   *zstd.Decoder
+	par  *parallel // a multi-frame zstd or BGZF gzip input, decoded frame-parallel
 	text io.Reader // decompressed text
+
+	short bool // par's decoding stopped before the end of the input (kept when par is closed)
 
 	started bool
 	done    bool
@@ -189,7 +194,11 @@ func (r *Reader) Compression() string { return r.comp }
 // the bytes read, which the events come from.
 func (r *Reader) SHA256() string {
 	c := &r.cnt
-	if c.hash == nil || !c.eof || c.err != nil {
+	// Decoding in parallel reads ahead, maybe to the end of the file, of
+	// damage that stops the decompression; such a file is not hashed,
+	// as it was not when it was decoded serially.
+	short := r.short || r.par != nil && !r.par.reachedEnd()
+	if c.hash == nil || !c.eof || c.err != nil || short {
 		return ""
 	}
 	return hex.EncodeToString(c.hash.Sum(nil))
@@ -199,6 +208,11 @@ func (r *Reader) SHA256() string {
 func (r *Reader) Close() error {
 	r.started = true
 	r.finish()
+	if r.par != nil {
+		r.short = !r.par.reachedEnd()
+		r.par.close()
+		r.par = nil
+	}
 	if r.zd != nil {
 		r.zd.Reset(nil)
 		r.pool.zstd.Put(r.zd)
@@ -306,13 +320,26 @@ func (r *Reader) start() {
 	head, _ := r.raw.Peek(4)
 	var err error
 	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b && parallelism() && bgzf(r.raw):
+		// Members whose sizes are known are decoded in parallel.
+		r.comp = "gzip"
+		r.par = newParallel(r.pool, r.comp, r.raw)
+		r.text = r.par
 	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		// One member, or members of unknown size: inflated in turn.
 		r.comp = "gzip"
 		r.gz, err = r.pool.gzipReader(r.raw)
 		r.text = r.gz
 	case len(head) == 4 && (string(head) == "\x28\xb5\x2f\xfd" || head[0]&0xf0 == 0x50 && string(head[1:]) == "\x2a\x4d\x18"):
-		// A zstd frame, or a skippable frame.
+		// A zstd frame, or a skippable frame. Frames are decoded in
+		// parallel on more than one core; a big one is streamed (see
+		// parallel.go).
 		r.comp = "zstd"
+		if parallelism() {
+			r.par = newParallel(r.pool, r.comp, r.raw)
+			r.text = r.par
+			break
+		}
 		r.zd, err = r.pool.zstdReader(r.raw)
 		r.text = r.zd
 	default:
